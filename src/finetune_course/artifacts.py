@@ -1,0 +1,96 @@
+"""Results handed from one step to the next, as files under `settings.artifacts_dir`.
+
+Every write is atomic (written aside, then renamed into place), so a crash never leaves a
+half-written file that a later step would trust. A step that finds an earlier step's result
+missing runs that earlier notebook itself (`require`), so each notebook also runs alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .params import CourseInputError, Settings, project_root
+
+# Which notebook makes each artifact that a later step reads.
+PRODUCERS = {
+    "splits": "03_load_the_data.ipynb",
+    "tokenized": "04_tokenize.ipynb",
+}
+
+
+@contextlib.contextmanager
+def atomic_folder(folder: Path):
+    """Yield a scratch folder; on success it replaces `folder` in one rename, on failure it is removed."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = folder.with_name(f".{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    try:
+        yield scratch
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+    if folder.exists():
+        folder.rename(old)
+    scratch.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_json(path: Path, data) -> Path:
+    """Write JSON atomically: a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    scratch.write_text(json.dumps(data, indent=2, default=_plain) + "\n")
+    os.replace(scratch, path)
+    return path
+
+
+def _plain(value):
+    """NumPy numbers and arrays as plain JSON numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"Cannot write {type(value).__name__} to JSON")
+
+
+def read_json(path: Path):
+    return json.loads(Path(path).read_text())
+
+
+def update_json(path: Path, **values) -> dict:
+    """Merge `values` into the JSON object at `path` (created if missing)."""
+    data = read_json(path) if Path(path).is_file() else {}
+    data.update(values)
+    write_json(path, data)
+    return data
+
+
+def require(settings: Settings, name: str) -> Path:
+    """The folder of artifact `name`; if an earlier step has not made it yet, run that step now."""
+    folder = settings.path(name)
+    if folder.is_dir():
+        return folder
+    notebook = PRODUCERS[name]
+    print(f"'{name}' is not in {settings.artifacts_dir} yet: running {notebook} with the same "
+          "parameters to make it (this notebook then goes on by itself).", flush=True)
+    parameters = settings.as_parameters()
+    # The profile travels as the chain passes it to every step: in the environment, with its reason.
+    env = {**os.environ, "COURSE_PROFILE": parameters.pop("profile"), "COURSE_PROFILE_REASON": settings.reason}
+    command = [sys.executable, "-m", "finetune_course.chain", "--steps", notebook[:2], "--no-html",
+               "--parameters-json", json.dumps(parameters),
+               "--out", str(project_root() / "build" / settings.profile / "recomputed")]
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    if finished.returncode != 0 or not folder.is_dir():
+        raise CourseInputError(
+            f"Running {notebook} to make '{name}' failed; run that notebook yourself to see why.\n"
+            + finished.stdout[-2000:] + finished.stderr[-2000:]
+        )
+    return folder

@@ -1,0 +1,245 @@
+"""`make bench`: the guide's training recipe against the course's, measured side by side on this machine.
+
+    python -m finetune_course.bench [--tiny] [--out build/bench]
+
+Both recipes train the full-size GPT-2 architecture (`GPT2Config()` defaults, 124M parameters,
+random weights: a step costs the same whatever the weights) with GPT-2's real tokenizer, on the
+course's shipped tweets, through the `Trainer`. The levers of the course's recipe are added one
+at a time (an ablation), each in a fresh process so that its peak memory is its own.
+The guide's recipe is slow (seconds per tweet), so each recipe is timed over a few steps after
+one warm-up step and projected; the output says so. `--tiny` runs a 2-layer model, for the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# Each recipe adds one lever to the one before it. Steps are timed after one warm-up step.
+RECIPES = [
+    {"name": "guide", "label": "the guide: pad to 1,024, batch 1 x accumulation 4, eval batch 1",
+     "padding": "max_length", "max_length": None, "batch": 1, "accumulation": 4, "group": False, "eval_batch": 1,
+     "train_steps": 1, "eval_tweets": 3},
+    {"name": "max_length", "label": "+ max_length from the data (pad to it, not to 1,024)",
+     "padding": "max_length", "max_length": "data", "batch": 1, "accumulation": 4, "group": False, "eval_batch": 1,
+     "train_steps": 6, "eval_tweets": 32},
+    {"name": "dynamic", "label": "+ dynamic padding (each batch to its longest tweet)",
+     "padding": "dynamic", "max_length": "data", "batch": 1, "accumulation": 4, "group": False, "eval_batch": 1,
+     "train_steps": 6, "eval_tweets": 32},
+    {"name": "batch16", "label": "+ real batches of 16, no accumulation (needs the pad id)",
+     "padding": "dynamic", "max_length": "data", "batch": 16, "accumulation": 1, "group": False, "eval_batch": 1,
+     "train_steps": 6, "eval_tweets": 32},
+    {"name": "grouped", "label": "+ length-grouped batches",
+     "padding": "dynamic", "max_length": "data", "batch": 16, "accumulation": 1, "group": True, "eval_batch": 1,
+     "train_steps": 6, "eval_tweets": 32},
+    {"name": "course", "label": "+ evaluation batches of 64: the course's recipe (full profile)",
+     "padding": "dynamic", "max_length": "data", "batch": 16, "accumulation": 1, "group": True, "eval_batch": 64,
+     "train_steps": 6, "eval_tweets": 320},
+]
+GUIDE_JOB = {"train_tweets": 1000 * 3, "eval_tweets": 1000}   # the guide's job: 1,000 tweets x 3 epochs, eval on 1,000
+
+
+def tweets() -> list[str]:
+    from .data import SHIPPED_FOLDER
+    rows = [json.loads(line) for line in (SHIPPED_FOLDER / "train.jsonl").read_text().splitlines()]
+    return [" ".join(r["text"].split()) for r in rows if r["text"].strip()]
+
+
+def measure(recipe: dict, tiny: bool) -> dict:
+    """Train and evaluate one recipe in this process; returns its throughput and peak memory."""
+    import datasets
+    import numpy as np
+    import torch
+    from datasets import Dataset
+    from transformers import (DataCollatorWithPadding, GPT2Config, GPT2ForSequenceClassification, GPT2Tokenizer,
+                              Trainer, TrainerCallback, TrainingArguments, set_seed)
+    from transformers.utils import logging
+
+    from .models import gpt2_tokenizer_files
+
+    logging.set_verbosity_error()
+    datasets.disable_progress_bars()
+    set_seed(0)
+    vocab, merges = gpt2_tokenizer_files()
+    tokenizer = GPT2Tokenizer(vocab=str(vocab), merges=str(merges), model_max_length=1024)
+    tokenizer.pad_token = tokenizer.eos_token
+    texts = tweets()
+    lengths = np.array([len(ids) for ids in tokenizer(texts)["input_ids"]])
+    data_max_length = int(8 * np.ceil(np.percentile(lengths, 99) * 1.25 / 8))   # as step 4 chooses it
+    max_length = 1024 if recipe["max_length"] is None else data_max_length
+
+    config = GPT2Config(n_layer=2, n_head=2, n_embd=64) if tiny else GPT2Config()
+    config.num_labels, config.pad_token_id = 3, tokenizer.pad_token_id
+    model = GPT2ForSequenceClassification(config)
+
+    def encode(batch):
+        padding = "max_length" if recipe["padding"] == "max_length" else False
+        return tokenizer(batch["text"], truncation=True, max_length=max_length, padding=padding)
+
+    n_train = recipe["batch"] * recipe["accumulation"] * (recipe["train_steps"] + 1)
+    labels = [i % 3 for i in range(len(texts))]
+    train = Dataset.from_dict({"text": texts[:n_train], "labels": labels[:n_train]}).map(
+        encode, batched=True, remove_columns=["text"])
+    evaluation = Dataset.from_dict({"text": texts[-recipe["eval_tweets"]:], "labels": labels[-recipe["eval_tweets"]:]}).map(
+        encode, batched=True, remove_columns=["text"])
+
+    step_times: list[float] = []
+
+    class StepClock(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            step_times.append(time.perf_counter())
+
+    args = TrainingArguments(
+        output_dir=str(Path(os.environ.get("TMPDIR", "/tmp")) / "course-bench"), report_to="none",
+        per_device_train_batch_size=recipe["batch"], gradient_accumulation_steps=recipe["accumulation"],
+        per_device_eval_batch_size=recipe["eval_batch"], max_steps=recipe["train_steps"] + 1,
+        train_sampling_strategy="group_by_length" if recipe["group"] else "random",
+        learning_rate=5e-5, save_strategy="no", logging_strategy="no", disable_tqdm=True,
+        dataloader_pin_memory=False, seed=0,
+    )
+    trainer = Trainer(model=model, args=args, train_dataset=train, data_collator=DataCollatorWithPadding(tokenizer),
+                      callbacks=[StepClock()])
+    started = time.perf_counter()
+    trainer.train()
+    # The first step (warm-up: memory allocation, kernel selection) is left out of the rate.
+    timed_tweets = recipe["train_steps"] * recipe["batch"] * recipe["accumulation"]
+    train_rate = timed_tweets / (step_times[-1] - step_times[0])
+
+    trainer.evaluate(evaluation.select(range(min(recipe["eval_batch"], evaluation.num_rows))))   # warm-up
+    eval_started = time.perf_counter()
+    trainer.evaluate(evaluation)
+    eval_rate = evaluation.num_rows / (time.perf_counter() - eval_started)
+    padded = [len(x) for x in train["input_ids"]]
+    return {
+        "name": recipe["name"], "label": recipe["label"],
+        "train_tweets_per_s": train_rate, "eval_tweets_per_s": eval_rate,
+        "timed_train_tweets": timed_tweets, "timed_eval_tweets": evaluation.num_rows,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "max_length": max_length, "mean_stored_tokens": float(np.mean(padded)),
+        "text_tokens_mean": float(lengths.mean()), "text_tokens_p99": float(np.percentile(lengths, 99)),
+        "text_tokens_max": int(lengths.max()), "parameters": sum(p.numel() for p in model.parameters()),
+        "threads": torch.get_num_threads(), "wall_s": time.perf_counter() - started,
+    }
+
+
+def run_all(tiny: bool, out: Path) -> dict:
+    rows = []
+    for recipe in RECIPES:
+        print(f"measuring: {recipe['label']} ...", flush=True)
+        command = [sys.executable, "-m", "finetune_course.bench", "--measure", recipe["name"]] + (["--tiny"] if tiny else [])
+        finished = subprocess.run(command, capture_output=True, text=True)
+        if finished.returncode != 0:
+            raise RuntimeError(f"recipe {recipe['name']} failed:\n{finished.stderr[-3000:]}")
+        rows.append(json.loads(finished.stdout.strip().splitlines()[-1]))
+    guide, course = rows[0], rows[-1]
+
+    def job_seconds(row):
+        return GUIDE_JOB["train_tweets"] / row["train_tweets_per_s"] + GUIDE_JOB["eval_tweets"] / row["eval_tweets_per_s"]
+
+    total_gain = math.log(course["train_tweets_per_s"] / guide["train_tweets_per_s"])
+    for before, row in zip([None] + rows[:-1], rows):
+        row["projected_guide_job_s"] = job_seconds(row)
+        if before:
+            gain = math.log(row["train_tweets_per_s"] / before["train_tweets_per_s"])
+            row["train_speedup_vs_previous"] = math.exp(gain)
+            row["share_of_training_gain"] = gain / total_gain if total_gain else 0.0
+    results = {
+        "model": "GPT2Config() defaults (full-size GPT-2 architecture)" if not tiny else "tiny GPT-2 (--tiny)",
+        "parameters": course["parameters"],
+        "machine": machine(),
+        "tweets": {"mean_tokens": course["text_tokens_mean"], "p99_tokens": course["text_tokens_p99"],
+                   "max_tokens": course["text_tokens_max"]},
+        "guide_job": GUIDE_JOB,
+        "train_speedup": course["train_tweets_per_s"] / guide["train_tweets_per_s"],
+        "eval_speedup": course["eval_tweets_per_s"] / guide["eval_tweets_per_s"],
+        "projected_guide_job_s": course["projected_guide_job_s"],
+        "projected_guide_job_s_guide_recipe": guide["projected_guide_job_s"],
+        "peak_rss_mb": course["peak_rss_mb"],
+        "recipes": rows,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    from .artifacts import write_json
+    write_json(out / "results.json", results)
+    plot(rows, out / "throughput.png", results["model"])
+    print(report(results))
+    return results
+
+
+def machine() -> str:
+    import platform
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def report(results: dict) -> str:
+    rows = results["recipes"]
+    lines = [
+        f"Model: {results['model']}, {results['parameters']:,} parameters. Machine: {results['machine']}.",
+        f"Tweets: mean {results['tweets']['mean_tokens']:.1f} GPT-2 tokens, 99th percentile "
+        f"{results['tweets']['p99_tokens']:.0f}, longest {results['tweets']['max_tokens']}.",
+        "Each recipe: timed over a few training steps after one warm-up step, then projected (see timed tweets).",
+        "",
+        f"{'recipe':<68} {'train tw/s':>10} {'eval tw/s':>10} {'peak MB':>8} {'x prev':>7} {'share':>6} {'guide job':>10}",
+    ]
+    for row in rows:
+        speedup = f"{row['train_speedup_vs_previous']:.1f}" if "train_speedup_vs_previous" in row else "-"
+        share = f"{row['share_of_training_gain']:.0%}" if "share_of_training_gain" in row else "-"
+        lines.append(f"{row['label']:<68} {row['train_tweets_per_s']:>10.2f} {row['eval_tweets_per_s']:>10.2f} "
+                     f"{row['peak_rss_mb']:>8.0f} {speedup:>7} {share:>6} {hms(row['projected_guide_job_s']):>10}")
+    lines += [
+        "",
+        f"train_speedup (course / guide, training tweets per second): {results['train_speedup']:.0f}x",
+        f"eval speedup: {results['eval_speedup']:.0f}x",
+        f"the guide's job (1,000 tweets x 3 epochs + evaluation on 1,000): "
+        f"{hms(results['projected_guide_job_s_guide_recipe'])} with the guide's recipe, "
+        f"{hms(results['projected_guide_job_s'])} ({results['projected_guide_job_s']:.0f} s) with the course's",
+        f"peak_rss_mb (course's recipe): {results['peak_rss_mb']:.0f}",
+    ]
+    return "\n".join(lines)
+
+
+def hms(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def plot(rows: list[dict], path: Path, model: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
+    names = [row["name"] for row in rows]
+    bars = ax.bar(names, [row["train_tweets_per_s"] for row in rows], color="#2c7fb8")
+    ax.bar_label(bars, labels=[f"{row['train_tweets_per_s']:.2g}" for row in rows])
+    ax.set_yscale("log")
+    ax.set(title=f"Training throughput, levers added one at a time ({model}, 2-core CPU)",
+           xlabel="recipe (each adds one lever to the one on its left)", ylabel="training tweets per second (log scale)")
+    fig.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true", help="a 2-layer GPT-2, to check that the bench runs")
+    parser.add_argument("--out", default=None, help="folder for results.json and throughput.png (default: build/bench)")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)   # internal: measure one recipe in this process
+    args = parser.parse_args(argv)
+    if args.measure:
+        recipe = next(r for r in RECIPES if r["name"] == args.measure)
+        print(json.dumps(measure(recipe, args.tiny)))
+        return 0
+    from .params import project_root
+    out = Path(args.out) if args.out else project_root() / "build" / ("bench-tiny" if args.tiny else "bench")
+    run_all(args.tiny, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Run the course's notebooks in order with papermill: `make execute-all` (and `require`) call this.
+
+    python -m finetune_course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR]
+
+The profile is decided once here (for `auto`, one quick Hub probe) and handed to every
+notebook through COURSE_PROFILE, so no notebook waits on the network again. Executed
+notebooks (and their HTML) go to build/<profile>/; the chain stops at the first failure,
+naming the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from .artifacts import read_json, write_json
+from .params import CourseInputError, project_root, read_parameters_file, resolve_settings
+
+
+def notebooks(steps: list[str] | None = None) -> list[Path]:
+    found = sorted((project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if steps:
+        found = [nb for nb in found if nb.name[:2] in steps]
+    return found
+
+
+def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
+              html: bool = True) -> dict:
+    """Execute the notebooks; returns the results (timings, and step 7's metrics when it ran)."""
+    import papermill
+    from traitlets.config import Config
+
+    # Local sockets (IPC) rather than TCP between papermill and the kernel: nothing listens on the network.
+    kernel_config = Config()
+    kernel_config.KernelManager.transport = "ipc"
+
+    settings = resolve_settings(**parameters)
+    # Every notebook resolves the same profile without probing again.
+    os.environ["COURSE_PROFILE"] = settings.profile
+    os.environ["COURSE_PROFILE_REASON"] = settings.reason
+    passed = {name: value for name, value in parameters.items() if name != "profile" and value is not None}
+    if "COURSE_PARAMS" in os.environ:
+        print(f"Parameters from {os.environ['COURSE_PARAMS']} override the profile's.")
+    out = Path(out) if out else project_root() / "build" / settings.profile
+    out.mkdir(parents=True, exist_ok=True)
+    print(settings.banner(), flush=True)
+
+    timings = {}
+    for notebook in notebooks(steps):
+        executed = out / notebook.name
+        started = time.perf_counter()
+        print(f"--> {notebook.name}", end=" ", flush=True)
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(executed), parameters=passed, cwd=str(notebook.parent),
+                kernel_name="python3", progress_bar=False, log_output=False, config=kernel_config,
+            )
+        except papermill.PapermillExecutionError as err:
+            print("FAILED", flush=True)
+            raise StepFailed(
+                f"{notebook.name} failed in its code cell {err.exec_count} "
+                f"(cell index {err.cell_index}): {err.ename}: {err.evalue}\n"
+                f"The executed notebook, with the full traceback, is {executed}."
+            ) from None
+        timings[notebook.name] = round(time.perf_counter() - started, 1)
+        print(f"{timings[notebook.name]:.1f} s", flush=True)
+        if html:
+            export_html(executed)
+
+    results = {"profile": settings.profile, "profile_reason": settings.reason,
+               "notebook_seconds": timings, "total_seconds": round(sum(timings.values()), 1)}
+    metrics_file = settings.path("metrics.json")
+    if "07_fine_tune_and_evaluate.ipynb" in timings and metrics_file.is_file():
+        results["metrics"] = read_json(metrics_file)
+    write_json(out / "results.json", results)
+    return results
+
+
+def export_html(executed: Path) -> Path:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(executed))
+    target = executed.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+class StepFailed(RuntimeError):
+    """A notebook of the chain raised; the message names it and the cell."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", help="full, offline, smoke or auto (default: COURSE_PROFILE, else auto)")
+    parser.add_argument("--params", help="a YAML file of parameters that override the profile's")
+    parser.add_argument("--parameters-json", help="parameters as a JSON object (used by `require`)")
+    parser.add_argument("--steps", help="comma-separated step numbers to run, e.g. 03,04 (default: all)")
+    parser.add_argument("--out", help="folder for the executed notebooks (default: build/<profile>)")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.params:  # every notebook (and `require`) reads it through COURSE_PARAMS
+            read_parameters_file(args.params)  # fail now, before any notebook runs, if it is wrong
+            os.environ["COURSE_PARAMS"] = str(Path(args.params).resolve())
+        parameters = json.loads(args.parameters_json) if args.parameters_json else {}
+        if args.profile:
+            parameters["profile"] = args.profile
+        steps = args.steps.split(",") if args.steps else None
+        results = run_chain(parameters, args.out, steps, html=not args.no_html)
+    except (CourseInputError, StepFailed) as err:
+        print(f"\nERROR: {err}", file=sys.stderr)
+        return 1
+    print(f"Done in {results['total_seconds']:.1f} s. Results: "
+          f"{Path(args.out) if args.out else project_root() / 'build' / results['profile']}/results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

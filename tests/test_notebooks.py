@@ -1,0 +1,51 @@
+"""The notebooks as committed: clean, parameterised the same way, and shaped like a chapter."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from finetune_course.params import PARAMETER_NAMES
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def test_seven_numbered_steps():
+    assert [p.name[:3] for p in NOTEBOOKS] == [f"0{i}_" for i in range(1, 8)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs_or_execution_counts(path):
+    for cell in cells(path):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, cell["source"][:80]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_is_the_shared_parameters_cell(path):
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    first = code[0]
+    assert "parameters" in first["metadata"].get("tags", [])
+    names = [line.split("=")[0].strip() for line in "".join(first["source"]).splitlines()
+             if "=" in line and not line.startswith("#")]
+    assert tuple(names) == PARAMETER_NAMES
+    assert "resolve_settings(" in "".join(code[1]["source"])          # the banner comes next
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_reads_like_a_chapter(path):
+    markdown = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "markdown")
+    assert markdown.startswith(f"# Step {int(path.name[:2])} of 7")
+    for part in ("**Learning goals**", "## Recap", "## Exercises", "<details><summary>Solutions</summary>"):
+        assert part in markdown, part
+    if path != NOTEBOOKS[-1]:
+        assert f"({NOTEBOOKS[NOTEBOOKS.index(path) + 1].name})" in markdown      # link to the next step
+
+
+def test_no_path_hacks_in_notebooks():
+    for path in NOTEBOOKS:
+        assert "sys.path" not in path.read_text(), path.name

