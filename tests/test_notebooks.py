@@ -49,3 +49,10 @@ def test_reads_like_a_chapter(path):
 def test_no_path_hacks_in_notebooks():
     for path in NOTEBOOKS:
         assert "sys.path" not in path.read_text(), path.name
+
+
+def test_nothing_runs_remote_code_or_pushes_to_the_hub():
+    root = Path(__file__).resolve().parents[1]
+    for path in [*NOTEBOOKS, *(root / "src").rglob("*.py")]:
+        text = path.read_text()
+        assert "trust_remote_code=True" not in text and "push_to_hub=True" not in text, path.name

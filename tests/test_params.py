@@ -112,3 +112,22 @@ def test_sizes_epochs_and_rates_must_be_positive_numbers(clean_env, name, value)
 
 def test_settings_default_artifacts_folder_is_per_profile(clean_env):
     assert resolve_settings("smoke").artifacts_dir == params.project_root() / "artifacts" / "smoke"
+
+
+def test_frozen_layers_come_from_the_profile_and_must_not_be_negative(clean_env):
+    assert resolve_settings("smoke").frozen_layers == 0
+    assert params.load_profile("full")["frozen_layers"] == 6
+    file = clean_env / "p.yaml"
+    file.write_text("frozen_layers: -1\n")
+    with pytest.raises(CourseInputError, match="frozen_layers must be at least 0"):
+        params._number(params.read_parameters_file(file), "frozen_layers", int, minimum=0)
+
+
+def test_local_paths_in_a_parameters_file_are_relative_to_the_file(clean_env):
+    (clean_env / "data").mkdir()
+    (clean_env / "data" / "mine.csv").write_text("text,label\na,0\n")
+    file = clean_env / "my_task.yaml"
+    file.write_text("dataset_name: data/mine.csv\nmodel_name: gpt2\n")
+    values = params.read_parameters_file(file)
+    assert values["dataset_name"] == str(clean_env / "data" / "mine.csv")
+    assert values["model_name"] == "gpt2"                  # a Hub id is left alone

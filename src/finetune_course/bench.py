@@ -22,27 +22,35 @@ import sys
 import time
 from pathlib import Path
 
-# Each recipe adds one lever to the one before it. Steps are timed after one warm-up step.
-RECIPES = [
-    {"name": "guide", "label": "the guide: pad to 1,024, batch 1 x accumulation 4, eval batch 1",
-     "padding": "max_length", "max_length": None, "batch": 1, "accumulation": 4, "group": False, "eval_batch": 1,
-     "train_steps": 1, "eval_tweets": 3},
-    {"name": "max_length", "label": "+ max_length from the data (pad to it, not to 1,024)",
-     "padding": "max_length", "max_length": "data", "batch": 1, "accumulation": 4, "group": False, "eval_batch": 1,
-     "train_steps": 6, "eval_tweets": 32},
-    {"name": "dynamic", "label": "+ dynamic padding (each batch to its longest tweet)",
-     "padding": "dynamic", "max_length": "data", "batch": 1, "accumulation": 4, "group": False, "eval_batch": 1,
-     "train_steps": 6, "eval_tweets": 32},
-    {"name": "batch16", "label": "+ real batches of 16, no accumulation (needs the pad id)",
-     "padding": "dynamic", "max_length": "data", "batch": 16, "accumulation": 1, "group": False, "eval_batch": 1,
-     "train_steps": 6, "eval_tweets": 32},
-    {"name": "grouped", "label": "+ length-grouped batches",
-     "padding": "dynamic", "max_length": "data", "batch": 16, "accumulation": 1, "group": True, "eval_batch": 1,
-     "train_steps": 6, "eval_tweets": 32},
-    {"name": "course", "label": "+ evaluation batches of 64: the course's recipe (full profile)",
-     "padding": "dynamic", "max_length": "data", "batch": 16, "accumulation": 1, "group": True, "eval_batch": 64,
-     "train_steps": 6, "eval_tweets": 320},
+# The guide's recipe, then one lever added at a time; the last recipe is the `full` profile's.
+GUIDE = {"padding": "max_length", "max_length": None, "batch": 1, "accumulation": 4, "group": False,
+         "eval_batch": 1, "frozen_layers": 0}
+LEVERS = [
+    ("guide", "the guide: pad to 1,024, batch 1 x accumulation 4, eval batch 1", {}),
+    ("max_length", "+ max_length from the data (pad to it, not to 1,024)", {"max_length": "data"}),
+    ("dynamic", "+ dynamic padding (each batch to its longest tweet)", {"padding": "dynamic"}),
+    ("batch16", "+ real batches of 16, no accumulation (needs the pad id)", {"batch": 16, "accumulation": 1}),
+    ("grouped", "+ length-grouped batches", {"group": True}),
+    ("frozen", "+ embeddings and the lowest 6 of 12 blocks frozen (not trained)", {"frozen_layers": 6}),
+    ("course", "+ evaluation batches of 64: the course's recipe (full profile)", {"eval_batch": 64}),
 ]
+
+
+def recipes() -> list[dict]:
+    """The cumulative recipes; checks that the last one is what params/full.yaml trains with."""
+    from .params import load_profile
+
+    current, result = dict(GUIDE), []
+    for name, label, change in LEVERS:
+        current = {**current, **change}
+        result.append({"name": name, "label": label, **current})
+    full = load_profile("full")
+    assert (current["batch"], current["eval_batch"], current["frozen_layers"]) == (
+        full["per_device_train_batch_size"], full["per_device_eval_batch_size"], full["frozen_layers"]
+    ), "the bench's course recipe must be the full profile's"
+    return result
+
+
 GUIDE_JOB = {"train_tweets": 1000 * 3, "eval_tweets": 1000}   # the guide's job: 1,000 tweets x 3 epochs, eval on 1,000
 
 
@@ -62,7 +70,7 @@ def measure(recipe: dict, tiny: bool) -> dict:
                               Trainer, TrainerCallback, TrainingArguments, set_seed)
     from transformers.utils import logging
 
-    from .models import gpt2_tokenizer_files
+    from .models import freeze_bottom, gpt2_tokenizer_files
 
     logging.set_verbosity_error()
     datasets.disable_progress_bars()
@@ -78,16 +86,22 @@ def measure(recipe: dict, tiny: bool) -> dict:
     config = GPT2Config(n_layer=2, n_head=2, n_embd=64) if tiny else GPT2Config()
     config.num_labels, config.pad_token_id = 3, tokenizer.pad_token_id
     model = GPT2ForSequenceClassification(config)
+    freeze_bottom(model, min(recipe["frozen_layers"], config.n_layer // 2))   # --tiny has only 2 blocks
 
     def encode(batch):
         padding = "max_length" if recipe["padding"] == "max_length" else False
         return tokenizer(batch["text"], truncation=True, max_length=max_length, padding=padding)
 
-    n_train = recipe["batch"] * recipe["accumulation"] * (recipe["train_steps"] + 1)
+    # The guide's recipe takes seconds per tweet: time it over fewer steps. Batched recipes draw their
+    # batches from the guide's 1,000 training tweets, so length grouping works as it would in training.
+    train_steps = 1 if recipe["max_length"] is None else 2 if tiny else 4 if recipe["batch"] == 1 else 6
+    eval_tweets = 3 if recipe["max_length"] is None else 5 * recipe["eval_batch"] if recipe["eval_batch"] > 1 else 32
+    eval_tweets = min(eval_tweets, 64) if tiny else eval_tweets
+    n_train = 1000 if recipe["batch"] > 1 else recipe["batch"] * recipe["accumulation"] * (train_steps + 1)
     labels = [i % 3 for i in range(len(texts))]
     train = Dataset.from_dict({"text": texts[:n_train], "labels": labels[:n_train]}).map(
         encode, batched=True, remove_columns=["text"])
-    evaluation = Dataset.from_dict({"text": texts[-recipe["eval_tweets"]:], "labels": labels[-recipe["eval_tweets"]:]}).map(
+    evaluation = Dataset.from_dict({"text": texts[-eval_tweets:], "labels": labels[-eval_tweets:]}).map(
         encode, batched=True, remove_columns=["text"])
 
     step_times: list[float] = []
@@ -99,7 +113,7 @@ def measure(recipe: dict, tiny: bool) -> dict:
     args = TrainingArguments(
         output_dir=str(Path(os.environ.get("TMPDIR", "/tmp")) / "course-bench"), report_to="none",
         per_device_train_batch_size=recipe["batch"], gradient_accumulation_steps=recipe["accumulation"],
-        per_device_eval_batch_size=recipe["eval_batch"], max_steps=recipe["train_steps"] + 1,
+        per_device_eval_batch_size=recipe["eval_batch"], max_steps=train_steps + 1,
         train_sampling_strategy="group_by_length" if recipe["group"] else "random",
         learning_rate=5e-5, save_strategy="no", logging_strategy="no", disable_tqdm=True,
         dataloader_pin_memory=False, seed=0,
@@ -109,7 +123,7 @@ def measure(recipe: dict, tiny: bool) -> dict:
     started = time.perf_counter()
     trainer.train()
     # The first step (warm-up: memory allocation, kernel selection) is left out of the rate.
-    timed_tweets = recipe["train_steps"] * recipe["batch"] * recipe["accumulation"]
+    timed_tweets = train_steps * recipe["batch"] * recipe["accumulation"]
     train_rate = timed_tweets / (step_times[-1] - step_times[0])
 
     trainer.evaluate(evaluation.select(range(min(recipe["eval_batch"], evaluation.num_rows))))   # warm-up
@@ -131,7 +145,7 @@ def measure(recipe: dict, tiny: bool) -> dict:
 
 def run_all(tiny: bool, out: Path) -> dict:
     rows = []
-    for recipe in RECIPES:
+    for recipe in recipes():
         print(f"measuring: {recipe['label']} ...", flush=True)
         command = [sys.executable, "-m", "finetune_course.bench", "--measure", recipe["name"]] + (["--tiny"] if tiny else [])
         finished = subprocess.run(command, capture_output=True, text=True)
@@ -232,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", help=argparse.SUPPRESS)   # internal: measure one recipe in this process
     args = parser.parse_args(argv)
     if args.measure:
-        recipe = next(r for r in RECIPES if r["name"] == args.measure)
+        recipe = next(r for r in recipes() if r["name"] == args.measure)
         print(json.dumps(measure(recipe, args.tiny)))
         return 0
     from .params import project_root

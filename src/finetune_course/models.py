@@ -79,3 +79,35 @@ def build_tiny_gpt2(folder: Path) -> Path:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
     return folder
+
+
+def transformer_blocks(model):
+    """The model's stack of transformer blocks (GPT-2's `h`, BERT's `encoder.layer`, ...), lowest first."""
+    import torch
+
+    count = model.config.num_hidden_layers
+    for module in model.base_model.modules():
+        if isinstance(module, torch.nn.ModuleList) and len(module) == count:
+            return module
+    raise CourseInputError(f"Cannot find the {count} transformer blocks of {type(model).__name__}; "
+                           "set frozen_layers to 0 to train the whole model.")
+
+
+def freeze_bottom(model, layers: int) -> None:
+    """Keep the embeddings and the lowest `layers` blocks as pretrained: no gradients, no optimizer state.
+
+    Nothing below the first trained block then needs a backward pass, which is where the time goes.
+    """
+    if layers <= 0:
+        return
+    blocks = transformer_blocks(model)
+    if layers > len(blocks):
+        raise CourseInputError(f"frozen_layers = {layers}, but {type(model).__name__} has only {len(blocks)} "
+                               "blocks; use a smaller number (0 trains everything).")
+    block_parameters = {id(p) for block in blocks for p in block.parameters()}
+    for name, parameter in model.base_model.named_parameters():
+        is_embedding = id(parameter) not in block_parameters and ("emb" in name or name.split(".")[0] in ("wte", "wpe"))
+        if is_embedding:
+            parameter.requires_grad_(False)
+    for block in blocks[:layers]:
+        block.requires_grad_(False)

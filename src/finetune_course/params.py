@@ -29,7 +29,7 @@ PARAMETER_NAMES = (
 # Further settings a profile (or a parameters file) may set; notebooks do not list them.
 EXTRA_NAMES = (
     "description", "validation_size", "per_device_eval_batch_size",
-    "weight_decay", "warmup_steps",
+    "weight_decay", "warmup_steps", "frozen_layers",
 )
 KNOWN_NAMES = PARAMETER_NAMES + EXTRA_NAMES
 PROFILES = ("full", "offline", "smoke")
@@ -64,6 +64,7 @@ class Settings:
     learning_rate: float
     weight_decay: float
     warmup_steps: float
+    frozen_layers: int
     seed: int
     artifacts_dir: Path
     hub_online: bool
@@ -89,7 +90,8 @@ class Settings:
             f"data:    {self.dataset_name}  (text column '{self.text_column}', label column '{self.label_column}')",
             f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.eval_size}",
             f"train:   {self.num_train_epochs:g} epochs, batch {self.per_device_train_batch_size}, "
-            f"learning rate {self.learning_rate:g}, seed {self.seed}",
+            f"learning rate {self.learning_rate:g}, seed {self.seed}"
+            + (f", lowest {self.frozen_layers} layers frozen" if self.frozen_layers else ""),
             f"files:   {self.artifacts_dir}",
             line,
         ])
@@ -138,6 +140,10 @@ def read_parameters_file(path: str | os.PathLike) -> dict:
     if not isinstance(values, dict):
         raise CourseInputError(f"Parameters file {path} must hold `name: value` lines, not {type(values).__name__}.")
     check_known_names(values, str(path))
+    # Local data or model paths in the file are relative to the file, wherever the notebooks run.
+    for name in ("dataset_name", "model_name"):
+        if isinstance(values.get(name), str) and (path.parent / values[name]).expanduser().exists():
+            values[name] = str((path.parent / values[name]).expanduser().resolve())
     return values
 
 
@@ -212,6 +218,7 @@ def _build_settings(profile: str, reason: str, values: dict, hub_online: bool) -
         learning_rate=_positive(values, "learning_rate", float),
         weight_decay=_number(values, "weight_decay", float, minimum=0.0),
         warmup_steps=_number(values, "warmup_steps", float, minimum=0.0),
+        frozen_layers=_number(values, "frozen_layers", int, minimum=0) if values.get("frozen_layers") else 0,
         seed=_number(values, "seed", int, minimum=0),
         artifacts_dir=artifacts,
         hub_online=hub_online,
