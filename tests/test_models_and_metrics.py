@@ -69,3 +69,23 @@ def test_majority_baseline_uses_the_training_labels():
 def test_unknown_shipped_metric_lists_the_known_ones():
     with pytest.raises(ValueError, match="accuracy, f1"):
         metrics.metric_path("bleu")
+
+
+def test_load_classifier_attaches_labels_and_the_pad_id(clean_env):
+    settings = resolve_settings("smoke", artifacts_dir=str(clean_env / "a"))
+    tokenizer = AutoTokenizer.from_pretrained(models.model_source(settings))
+    tokenizer.pad_token = tokenizer.eos_token
+    model = models.load_classifier(settings, tokenizer, ["neg", "neu", "pos"])
+    assert type(model).__name__ == "GPT2ForSequenceClassification"
+    assert model.config.pad_token_id == tokenizer.eos_token_id == 50256
+    assert model.config.id2label == {0: "neg", 1: "neu", 2: "pos"} and model.config.label2id["pos"] == 2
+
+
+def test_freeze_bottom_stops_gradients_below_the_trained_blocks(clean_env):
+    model = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"), num_labels=3)
+    models.freeze_bottom(model, 1)
+    trained = {name for name, p in model.named_parameters() if p.requires_grad}
+    assert not any(name.startswith(("transformer.wte", "transformer.wpe", "transformer.h.0.")) for name in trained)
+    assert any(name.startswith("transformer.h.1.") for name in trained) and "score.weight" in trained
+    with pytest.raises(CourseInputError, match="has only 2 blocks"):
+        models.freeze_bottom(model, 3)

@@ -111,3 +111,19 @@ def freeze_bottom(model, layers: int) -> None:
             parameter.requires_grad_(False)
     for block in blocks[:layers]:
         block.requires_grad_(False)
+
+
+def load_classifier(settings: Settings, tokenizer, label_names: list[str]):
+    """The classifier exactly as step 5 builds it: label names attached, and the pad id the guide forgets.
+
+    Steps 6 and 7 load the model through this function; step 5 shows the same lines in the open.
+    """
+    from transformers import AutoModelForSequenceClassification
+
+    id2label = dict(enumerate(label_names))
+    model = AutoModelForSequenceClassification.from_pretrained(
+        model_source(settings), num_labels=len(label_names), id2label=id2label,
+        label2id={name: i for i, name in id2label.items()})
+    if model.config.pad_token_id is None:
+        model.config.pad_token_id = tokenizer.pad_token_id
+    return model

@@ -31,6 +31,9 @@ def label_counts(counts: dict[str, int], title: str):
 def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, float] | None = None):
     """Histogram with optional vertical lines (e.g. mean, 99th percentile, a chosen cut-off)."""
     ax = _axes()
+    values = np.asarray(values)
+    if np.issubdtype(values.dtype, np.integer) and values.max() - values.min() <= 200:
+        bins = np.arange(values.min(), values.max() + 2) - 0.5   # one bar per whole number, no gaps
     ax.hist(values, bins=bins, color="#2c7fb8", alpha=0.85)
     for (name, x), style in zip((marks or {}).items(), ("--", ":", "-.", "-")):
         ax.axvline(x, color="black", linestyle=style, label=f"{name}: {x:g}")
