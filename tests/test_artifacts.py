@@ -35,4 +35,14 @@ def test_write_json_handles_numpy_and_leaves_no_scratch_file(tmp_path):
     path = artifacts.write_json(tmp_path / "m.json", {"a": np.float32(0.5), "b": np.array([1, 2])})
     assert json.loads(path.read_text()) == {"a": 0.5, "b": [1, 2]}
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
-    assert artifacts.update_json(path, c=3) == {"a": 0.5, "b": [1, 2], "c": 3}
+
+
+def test_an_artifact_made_with_other_settings_is_not_trusted(clean_env):
+    from finetune_course.params import resolve_settings
+    settings = resolve_settings("smoke", artifacts_dir=str(clean_env / "a"))
+    assert artifacts.changed_settings(settings, "splits") == {}            # missing
+    with artifacts.step_output(settings, "splits") as folder:
+        (folder / "data").write_text("x")
+    assert artifacts.changed_settings(settings, "splits") is None           # current
+    other = resolve_settings("smoke", train_size=300, artifacts_dir=str(clean_env / "a"))
+    assert artifacts.changed_settings(other, "splits") == {"train_size": (800, 300)}

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from .params import CourseInputError, Settings, project_root
@@ -22,6 +23,7 @@ PRODUCERS = {
     "splits": "03_load_the_data.ipynb",
     "tokenized": "04_tokenize.ipynb",
 }
+MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it
 
 
 @contextlib.contextmanager
@@ -42,6 +44,32 @@ def atomic_folder(folder: Path):
         folder.rename(old)
     scratch.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def step_output(settings: Settings, name: str):
+    """Write artifact `name` atomically, and record inside it the settings it was made with."""
+    with atomic_folder(settings.path(name)) as folder:
+        yield folder
+        write_json(folder / MADE_WITH, made_with(settings))
+
+
+def made_with(settings: Settings) -> dict:
+    values = asdict(settings)
+    for name in ("reason", "description", "hub_online"):   # how the profile was chosen, not what it holds
+        values.pop(name)
+    values["artifacts_dir"] = str(settings.artifacts_dir)
+    return values
+
+
+def changed_settings(settings: Settings, name: str) -> dict | None:
+    """None if artifact `name` was made with these settings; else {setting: (then, now)} (empty: no record)."""
+    record = settings.path(name, MADE_WITH)
+    if not record.is_file():
+        return {}
+    then, now = read_json(record), made_with(settings)
+    changed = {key: (then.get(key), now[key]) for key in now if then.get(key) != now[key]}
+    return changed or None
 
 
 def write_json(path: Path, data) -> Path:
@@ -65,22 +93,18 @@ def read_json(path: Path):
     return json.loads(Path(path).read_text())
 
 
-def update_json(path: Path, **values) -> dict:
-    """Merge `values` into the JSON object at `path` (created if missing)."""
-    data = read_json(path) if Path(path).is_file() else {}
-    data.update(values)
-    write_json(path, data)
-    return data
-
-
 def require(settings: Settings, name: str) -> Path:
-    """The folder of artifact `name`; if an earlier step has not made it yet, run that step now."""
+    """The folder of artifact `name`, made with these settings; if it is missing or was made with
+    other settings, run the notebook that makes it first."""
     folder = settings.path(name)
-    if folder.is_dir():
+    changed = changed_settings(settings, name)
+    if changed is None:
         return folder
     notebook = PRODUCERS[name]
-    print(f"'{name}' is not in {settings.artifacts_dir} yet: running {notebook} with the same "
-          "parameters to make it (this notebook then goes on by itself).", flush=True)
+    why = ("was made with other parameters (" + ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items()) + ")"
+           if changed else f"is not in {settings.artifacts_dir} yet")
+    print(f"'{name}' {why}: running {notebook} with this notebook's parameters to make it "
+          "(this notebook then goes on by itself).", flush=True)
     parameters = settings.as_parameters()
     # The profile travels as the chain passes it to every step: in the environment, with its reason.
     env = {**os.environ, "COURSE_PROFILE": parameters.pop("profile"), "COURSE_PROFILE_REASON": settings.reason}
@@ -88,7 +112,7 @@ def require(settings: Settings, name: str) -> Path:
                "--parameters-json", json.dumps(parameters),
                "--out", str(project_root() / "build" / settings.profile / "recomputed")]
     finished = subprocess.run(command, env=env, capture_output=True, text=True)
-    if finished.returncode != 0 or not folder.is_dir():
+    if finished.returncode != 0 or changed_settings(settings, name) is not None:
         raise CourseInputError(
             f"Running {notebook} to make '{name}' failed; run that notebook yourself to see why.\n"
             + finished.stdout[-2000:] + finished.stderr[-2000:]

@@ -1,7 +1,7 @@
 """Metrics without the Hub: the `evaluate` modules this course ships, and the `compute_metrics` step 6 builds.
 
-Step 6 writes `compute_metrics` in the open; this copy is the one steps 6 and 7 hand to the
-`Trainer`, and step 6 checks that the two agree.
+Step 6 writes `compute_metrics` in the open and checks that it agrees with this copy, which
+step 7 hands to its `Trainer`.
 """
 
 from __future__ import annotations
