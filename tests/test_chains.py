@@ -81,6 +81,7 @@ def test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers(sm
     alone = run_chain(tmp_path, "smoke", steps="07")
     assert (alone["artifacts"] / "splits").is_dir() and (alone["artifacts"] / "tokenized").is_dir()
     assert (alone["artifacts"] / "model" / "model.safetensors").is_file()
+    assert not [p.name for p in (alone["artifacts"] / "model").iterdir() if p.suffix in (".bin", ".pt", ".pkl")]
     for key in ("eval_accuracy", "eval_macro_f1", "untrained_accuracy", "per_class_f1", "eval_label_counts"):
         assert alone["metrics"][key] == smoke_run["metrics"][key], key          # deterministic
 
