@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from .params import CourseInputError, Settings
+from .params import CourseInputError, Settings, in_hub_cache
 
 TINY_GPT2 = "tiny-gpt2"
 # Models that come inside an installed PyPI package: name -> (package, folder inside it).
@@ -41,17 +41,12 @@ def model_source(settings: Settings) -> str:
         return str(package_folder(package) / folder)
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser().resolve())
-    if not settings.hub_online and not _in_cache(name):
+    if not settings.hub_online and not in_hub_cache(name, "model"):
         raise CourseInputError(
             f"Model {name!r} is neither a local folder nor in the Hugging Face cache, and this run has no "
             "Hub access. Check the name, give the path of a saved model folder, or use profile 'offline'."
         )
     return name
-
-
-def _in_cache(repo_id: str) -> bool:
-    from .params import in_hub_cache
-    return in_hub_cache(repo_id, "model")
 
 
 def build_tiny_gpt2(folder: Path) -> Path:
