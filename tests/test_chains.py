@@ -24,8 +24,9 @@ EXACT = ("profile", "model_name", "dataset_name", "train_size", "validation_size
 APPROX = ("majority_baseline_accuracy", "zero_shot_accuracy", "untrained_accuracy",
           "eval_accuracy", "eval_macro_f1")
 REQUIRED = ("profile", "model_name", "dataset_name", "train_size", "eval_size", "majority_baseline_accuracy",
-            "untrained_accuracy", "eval_accuracy", "eval_macro_f1", "per_class_f1", "train_runtime_s",
-            "train_examples_per_s")
+            "zero_shot_accuracy", "untrained_accuracy", "eval_accuracy", "eval_accuracy_interval", "eval_macro_f1",
+            "eval_macro_f1_interval", "per_class_f1", "validation_loss_per_epoch", "learning_rate_sweep",
+            "train_runtime_s", "train_examples_per_s")
 # The one message on stderr a learner may see: the loading report of the new classification head,
 # which steps 5-7 explain. Anything else there (a warning, a deprecation) must be fixed at its cause.
 EXPLAINED_STDERR = "LOAD REPORT"
@@ -79,10 +80,12 @@ def test_executed_notebooks_show_no_warnings(run, request):
 def test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers(smoke_run, tmp_path):
     """Run only notebook 07 on empty artifacts: it runs 03 and 04 itself, and the results are identical."""
     alone = run_chain(tmp_path, "smoke", steps="07")
-    assert (alone["artifacts"] / "splits").is_dir() and (alone["artifacts"] / "tokenized").is_dir()
+    for made_first in ("baselines", "splits", "tokenized"):
+        assert (alone["artifacts"] / made_first).is_dir(), made_first
     assert (alone["artifacts"] / "model" / "model.safetensors").is_file()
     assert not [p.name for p in (alone["artifacts"] / "model").iterdir() if p.suffix in (".bin", ".pt", ".pkl")]
-    for key in ("eval_accuracy", "eval_macro_f1", "untrained_accuracy", "per_class_f1", "eval_label_counts"):
+    for key in ("eval_accuracy", "eval_macro_f1", "eval_accuracy_interval", "untrained_accuracy", "per_class_f1",
+                "eval_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
         assert alone["metrics"][key] == smoke_run["metrics"][key], key          # deterministic
 
 
@@ -96,12 +99,16 @@ def test_offline_chain_beats_the_baselines_by_15_points(offline_run):
 # Figures each executed step must show, and numbers it must print (issue: every claim shown).
 FIGURES = {"01": 1, "02": 1, "03": 2, "04": 2, "05": 0, "06": 1, "07": 3}
 NUMBERS = {
-    "01": [r"Majority-class baseline on \d+ test tweets: [\d.]+% accuracy", r"Zero-shot tiny-gpt2 on \d+ test tweets: [\d.]+%"],
+    "01": [r"Majority-class baseline on \d+ test tweets: [\d.]+% accuracy",
+           r"Zero-shot tiny-gpt2 \(prompt\) on \d+ test tweets: [\d.]+% accuracy \(95% interval"],
     "04": [r'padding="max_length" processes \d+ times as many tokens as dynamic padding',
            r"tokens per tweet: mean [\d.]+, 99th percentile \d+"],
-    "05": [r"Cannot handle batch sizes > 1 if no padding token is defined", r"Untrained classifier on \d+ validation tweets"],
+    "05": [r"Cannot handle batch sizes > 1 if no padding token is defined", r"Untrained classifier on \d+ validation tweets",
+           r"Guide \(no pad id\): the head reads position 1023"],
     "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
-    "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%", r"majority class: [\d.]+% \| untrained model"],
+    "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\), macro-F1",
+           r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
+           r"[\d.]+ epochs on \d+ training tweets, scored on \d+ validation tweets\. Best: "],
 }
 
 

@@ -45,8 +45,99 @@ def test_shipped_dataset_has_the_real_datas_rough_edges():
 def test_shipped_dataset_is_regenerated_byte_for_byte(tmp_path):
     from finetune_course import shipped_data
     shipped_data.write(tmp_path)
-    for split in ("train", "test"):
-        assert (tmp_path / f"{split}.jsonl").read_bytes() == (data.SHIPPED_FOLDER / f"{split}.jsonl").read_bytes()
+    for name in ("train.jsonl", "test.jsonl", "train_facts.jsonl", "test_facts.jsonl"):
+        assert (tmp_path / name).read_bytes() == (data.SHIPPED_FOLDER / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_shipped_facts_line_up_with_the_data(split):
+    from finetune_course import shipped_data
+    rows, facts = shipped(split), shipped_data.read_facts(split)
+    assert [f["id"] for f in facts] == [r["id"] for r in rows]
+    for row, fact in zip(rows, facts):
+        assert set(fact) == {"id", "kind", "flipped", "written_as"}
+        assert fact["kind"] in shipped_data.KINDS
+        assert fact["written_as"] in (0, 1, 2)
+        assert fact["flipped"] == (fact["written_as"] != row["label"])
+    assert 0.05 <= sum(f["flipped"] for f in facts) / len(facts) <= 0.09
+
+
+def test_every_kind_occurs_and_the_rough_edges_have_their_own_kinds():
+    from finetune_course import shipped_data
+    train = shipped_data.read_facts("train")
+    assert {f["kind"] for f in train} == set(shipped_data.KINDS)
+    texts = [r["text"] for r in shipped("train")]
+    kinds = [f["kind"] for f in train]
+    assert [k for t, k in zip(texts, kinds) if t == ""] == ["empty"]
+    # Each copy comes after the row it copies and has the same text.
+    for i, kind in enumerate(kinds):
+        if kind == "duplicate":
+            assert texts[i] in texts[:i]
+
+
+def phrase_words(text):
+    """Words without the roughening: @mentions, #tags, links, emoji and emoticons."""
+    return re.findall(r"[a-z0-9']+", re.sub(r"@\w+|#\w+|https?://\S+|[:;>]\S*|<3", " ", text.lower()))
+
+
+def test_no_phrase_repeats_across_the_shipped_texts():
+    texts = [r["text"] for r in shipped("train")]
+    counts = Counter()
+    for text in texts:
+        words = phrase_words(text)
+        counts.update({" ".join(words[i:i + 4]) for i in range(len(words) - 3)})
+    phrase, count = counts.most_common(1)[0]
+    assert count / len(texts) <= 0.03, phrase
+
+
+def test_shipped_texts_are_about_as_long_as_real_tweets():
+    lengths = sorted(len(r["text"].split()) for r in shipped("train"))
+    assert 8 <= sum(lengths) / len(lengths) <= 18
+    assert lengths[int(0.99 * (len(lengths) - 1))] <= 35
+
+
+# A sentence may not put a future time word next to a past-tense marker, nor a
+# past time word next to a future marker ("tomorrow ... went", "yesterday ...
+# gonna"). Sentences end at . ! ? … or a spaced dash; "ate my sandwich. dentist
+# tomorrow" is two sentences and fine.
+FUTURE_TIME = r"\b(tomorrow|2moro|tonight|2nite|later|soon|next (week|month|weekend|year)|this weekend|in an hour)\b"
+PAST_MARKER = (r"\b(yesterday|last (night|week|weekend|month|year)|ago|earlier|"
+               r"went|was|were|wasn't|weren't|had|did|didn't|got back|just got)\b")
+PAST_TIME = r"\b(yesterday|last (night|week|weekend|month|year)|ago|earlier)\b"
+FUTURE_MARKER = r"\b(will|gonna|going to|can't wait|tomorrow|2moro|tonight|2nite|next week|later|soon)\b|'ll\b"
+
+
+def contradicts_itself(text):
+    for sentence in re.split(r"[.!?…]+|\s-\s", text.lower()):
+        if re.search(FUTURE_TIME, sentence) and re.search(PAST_MARKER, sentence):
+            return True
+        if re.search(PAST_TIME, sentence) and re.search(FUTURE_MARKER, sentence):
+            return True
+    return False
+
+
+def test_the_tense_check_catches_what_it_should():
+    assert contradicts_itself("tomorrow Sam and i went to the gym")
+    assert contradicts_itself("next week, just got back from uni")
+    assert contradicts_itself("going to the lake yesterday lol")
+    assert not contradicts_itself("missed the bus. dentist tomorrow")
+    assert not contradicts_itself("the exam was hard but i passed")
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_shipped_texts_keep_their_tenses_straight(split):
+    bad = [r["text"] for r in shipped(split) if contradicts_itself(r["text"])]
+    assert not bad, bad[:5]
+
+
+def test_shipped_summary_reports_the_numbers_a_notebook_prints():
+    from finetune_course import shipped_data
+    numbers = shipped_data.summary()
+    assert set(numbers) == {"train", "test"} and numbers["train"]["rows"] == len(shipped("train"))
+    train = numbers["train"]
+    assert 0.05 <= train["flipped_share"] <= 0.09
+    assert set(train["kind_shares"]) == set(shipped_data.KINDS)
+    assert len(train["top_4gram"].split()) == 4 and train["top_4gram_share"] <= 0.03
 
 
 def test_shipped_source_loads_with_load_dataset(clean_env):

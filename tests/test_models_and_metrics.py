@@ -89,3 +89,44 @@ def test_freeze_bottom_stops_gradients_below_the_trained_blocks(clean_env):
     assert any(name.startswith("transformer.h.1.") for name in trained) and "score.weight" in trained
     with pytest.raises(CourseInputError, match="has only 2 blocks"):
         models.freeze_bottom(model, 3)
+
+
+def test_bootstrap_intervals_hold_the_score_and_match_the_normal_approximation():
+    rng = np.random.default_rng(1)
+    references = rng.integers(0, 3, 600)
+    predictions = np.where(rng.random(600) < 0.7, references, rng.integers(0, 3, 600))
+    intervals = metrics.bootstrap_intervals(predictions, references, seed=0)
+    value, low, high = intervals["accuracy"]
+    assert value == accuracy_score(references, predictions) and low < value < high
+    assert (high - low) / 2 == pytest.approx(1.96 * np.sqrt(value * (1 - value) / 600), rel=0.15)
+    f1, f1_low, f1_high = intervals["macro_f1"]
+    assert f1 == pytest.approx(f1_score(references, predictions, average="macro")) and f1_low < f1 < f1_high
+    assert metrics.bootstrap_intervals(predictions, references, seed=0) == intervals     # seeded
+
+
+@pytest.mark.parametrize("low, high, expected", [
+    (0.20, 0.30, "worse than chance"), (0.30, 0.38, "no better than chance"),
+    (0.34, 0.38, "better than chance, but worse"), (0.36, 0.44, "better than chance, but not measurably"),
+    (0.45, 0.55, "better than always guessing"),
+])
+def test_verdict_places_an_interval_against_chance_and_the_majority(low, high, expected):
+    assert metrics.verdict(low, high, chance=1 / 3, majority=0.40, majority_name="neutral").startswith(expected)
+
+
+def test_model_facts_tell_gpt2_from_minilm(clean_env):
+    gpt2 = models.model_facts(resolve_settings("smoke", artifacts_dir=str(clean_env / "s")))
+    assert gpt2.decoder and gpt2.space_marker == "Ġ" and gpt2.own_pad_token is None and gpt2.head == "score"
+    minilm = models.model_facts(resolve_settings("offline"))
+    assert not minilm.decoder and minilm.piece_marker == "##" and minilm.lowercases
+    assert minilm.own_pad_token == "[PAD]" and "[CLS]" in minilm.pooling and minilm.head == "classifier"
+
+
+def test_zero_shot_picks_the_method_that_suits_the_model(clean_env):
+    from transformers import AutoConfig
+
+    from finetune_course import zero_shot
+    texts, labels = ["so happy today!", "my phone died"], ["negative", "neutral", "positive"]
+    for profile, method in (("smoke", "prompt"), ("offline", "label descriptions")):
+        source = models.model_source(resolve_settings(profile, artifacts_dir=str(clean_env / profile)))
+        found, predictions = zero_shot.predictions(source, AutoConfig.from_pretrained(source), texts, labels)
+        assert found == method and predictions.shape == (2,) and set(predictions) <= {0, 1, 2}

@@ -46,6 +46,19 @@ def test_reads_like_a_chapter(path):
         assert f"({NOTEBOOKS[NOTEBOOKS.index(path) + 1].name})" in markdown      # link to the next step
 
 
+# The guide's own call for each step, shown in the notebook's "the guide <-> this course" box.
+GUIDE_CALLS = {1: "It measures neither claim", 2: '"gpt2"', 3: 'load_dataset("mteb/tweet_sentiment_extraction")',
+               4: 'padding="max_length", truncation=True', 5: 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
+               6: 'evaluate.load("accuracy")', 7: "gradient_accumulation_steps=4"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_shows_the_guides_code_beside_the_course(path):
+    intro = "".join(cells(path)[0]["source"])
+    assert "**The guide ↔ this course.**" in intro
+    assert GUIDE_CALLS[int(path.name[:2])] in intro
+
+
 def test_no_path_hacks_in_notebooks():
     for path in NOTEBOOKS:
         assert "sys.path" not in path.read_text(), path.name

@@ -131,3 +131,13 @@ def test_local_paths_in_a_parameters_file_are_relative_to_the_file(clean_env):
     values = params.read_parameters_file(file)
     assert values["dataset_name"] == str(clean_env / "data" / "mine.csv")
     assert values["model_name"] == "gpt2"                  # a Hub id is left alone
+
+
+def test_the_banner_description_follows_the_learners_overrides(clean_env, tmp_path):
+    plain = resolve_settings("offline")
+    assert "SYNTHETIC" in plain.description
+    data_file = tmp_path / "reviews.csv"
+    data_file.write_text("text,label\ngood,pos\nbad,neg\n")
+    own = resolve_settings("offline", dataset_name=str(data_file))
+    assert "course's" not in own.description and "reviews.csv" in own.description
+    assert "reviews.csv" in own.banner()

@@ -8,3 +8,16 @@ papermill chain (`chain`). The teaching code itself lives in the notebooks.
 from .params import CourseInputError, Settings, resolve_settings
 
 __all__ = ["CourseInputError", "Settings", "resolve_settings"]
+
+
+def hide_loading_bars() -> None:
+    """Switch off the progress bars of loading and saving in `datasets` and `transformers`.
+
+    They finish in milliseconds here, and a saved notebook shows them as frozen "0%" bars; the
+    `Trainer`'s own progress bars (training, evaluation) are not affected.
+    """
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.logging.disable_progress_bar()

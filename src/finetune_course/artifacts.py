@@ -20,8 +20,18 @@ from .params import CourseInputError, Settings, project_root
 
 # Which notebook makes each artifact that a later step reads.
 PRODUCERS = {
+    "baselines": "01_define_the_goal.ipynb",
     "splits": "03_load_the_data.ipynb",
     "tokenized": "04_tokenize.ipynb",
+}
+# The settings each artifact depends on: changing any other (epochs, learning rate) reruns no earlier step.
+DATA_SETTINGS = ("dataset_name", "text_column", "label_column", "train_size", "validation_size", "eval_size", "seed")
+DEPENDS_ON = {
+    "baselines": DATA_SETTINGS + ("model_name",),
+    "splits": DATA_SETTINGS,
+    "tokenized": DATA_SETTINGS + ("model_name", "max_length", "per_device_train_batch_size"),
+    "checkpoints": DATA_SETTINGS + ("model_name", "max_length", "num_train_epochs", "per_device_train_batch_size",
+                                    "learning_rate", "weight_decay", "warmup_steps", "frozen_layers"),
 }
 MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it
 
@@ -51,15 +61,13 @@ def step_output(settings: Settings, name: str):
     """Write artifact `name` atomically, and record inside it the settings it was made with."""
     with atomic_folder(settings.path(name)) as folder:
         yield folder
-        write_json(folder / MADE_WITH, made_with(settings))
+        write_json(folder / MADE_WITH, made_with(settings, name))
 
 
-def made_with(settings: Settings) -> dict:
+def made_with(settings: Settings, name: str) -> dict:
+    """The settings artifact `name` depends on, with the profile (which supplies any value not given)."""
     values = asdict(settings)
-    for name in ("reason", "description", "hub_online"):   # how the profile was chosen, not what it holds
-        values.pop(name)
-    values["artifacts_dir"] = str(settings.artifacts_dir)
-    return values
+    return {key: values[key] for key in ("profile",) + DEPENDS_ON[name]}
 
 
 def changed_settings(settings: Settings, name: str) -> dict | None:
@@ -67,9 +75,22 @@ def changed_settings(settings: Settings, name: str) -> dict | None:
     record = settings.path(name, MADE_WITH)
     if not record.is_file():
         return {}
-    then, now = read_json(record), made_with(settings)
+    then, now = read_json(record), made_with(settings, name)
     changed = {key: (then.get(key), now[key]) for key in now if then.get(key) != now[key]}
     return changed or None
+
+
+def discard_stale_checkpoints(settings: Settings) -> None:
+    """Training may resume only from checkpoints made with these training settings: remove any others,
+    saying why, and record the current settings in the checkpoints folder."""
+    folder = settings.path("checkpoints")
+    changed = changed_settings(settings, "checkpoints")
+    if folder.is_dir() and changed is not None:
+        why = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items()) or "no record of their settings"
+        print(f"Removing the checkpoints of an earlier, unfinished training made with other settings ({why}).")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / MADE_WITH, made_with(settings, "checkpoints"))
 
 
 def write_json(path: Path, data) -> Path:

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .params import CourseInputError, Settings, in_hub_cache
+from .shipped_data import KINDS, NOISE_RATE, read_facts
 
 SHIPPED_DATASET = "course-tweets"
 SHIPPED_FOLDER = Path(__file__).parent / "data" / "tweets"
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
+SHIPPED_NOTE = ("SYNTHETIC tweets, written by the course's generator (finetune_course/shipped_data.py) from "
+                f"hand-written templates, with {NOISE_RATE:.0%} of labels flipped on purpose as label noise; "
+                "not real tweets, so accuracies on them say nothing about real data")
 # A column named like this, beside integer labels, gives their names (as in mteb/tweet_sentiment_extraction).
 LABEL_TEXT_COLUMN = "label_text"
 
@@ -30,7 +34,7 @@ def dataset_source(settings: Settings) -> DataSource:
     name = settings.dataset_name
     if name == SHIPPED_DATASET:
         files = {split: str(SHIPPED_FOLDER / f"{split}.jsonl") for split in ("train", "test")}
-        return DataSource("json", files, "the course's own tweet-style dataset, shipped with the helper package")
+        return DataSource("json", files, SHIPPED_NOTE)
     local = Path(name).expanduser()
     if local.exists() or any(name.endswith(suffix) for suffix in FORMATS):
         return _local_source(local)
@@ -184,3 +188,12 @@ def checked(raw, settings: Settings):
         raw = raw["train"].train_test_split(test_size=0.2, seed=settings.seed, stratify_by_column=settings.label_column)
         print(f"One file given: 20% of it ({raw['test'].num_rows} rows, stratified by label) is set aside as the test split.")
     return raw, names
+
+
+def hidden_facts(settings: Settings) -> dict | None:
+    """For the course's synthetic tweets, what the generator knows about each row, by id:
+    {"kind": template kind, "flipped": label noise or not, "written_as": the class it was written for}.
+    None for any other data: real tweets come without such an answer key."""
+    if settings.dataset_name != SHIPPED_DATASET:
+        return None
+    return {row["id"]: row for split in ("train", "test") for row in read_facts(split)}

