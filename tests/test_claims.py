@@ -11,8 +11,8 @@ import re
 import nbformat
 import numpy as np
 import pytest
+from conftest import RUNS
 
-RUNS = ["smoke_run", "offline_run"]
 PERCENT = r"([\d.]+)%"
 
 
@@ -105,11 +105,11 @@ def test_zero_shot_and_fine_tuned_verdicts_match_their_intervals(run_name, reque
 @pytest.mark.parametrize("run_name", RUNS)
 def test_test_scores_come_with_bootstrap_intervals(run_name, request):
     metrics = request.getfixturevalue(run_name)["metrics"]
-    n = metrics["eval_size"]
-    for name in ("eval_accuracy", "eval_macro_f1"):
+    n = metrics["test_size"]
+    for name in ("test_accuracy", "test_macro_f1"):
         low, high = metrics[f"{name}_interval"]
         assert low < metrics[name] < high
-        p = metrics["eval_accuracy"]
+        p = metrics["test_accuracy"]
         # The bootstrap's half-width is close to the normal approximation's 1.96 * sqrt(p(1-p)/n).
         assert (high - low) / 2 == pytest.approx(1.96 * np.sqrt(p * (1 - p) / n), rel=0.3)
 

@@ -5,10 +5,13 @@ import re
 from collections import Counter
 
 import pytest
+from conftest import load_script
 from datasets import Dataset, load_dataset
 
 from finetune_course import data
 from finetune_course.params import CourseInputError, resolve_settings
+
+shipped_data = load_script("tools/make_tweets.py")    # the generator of the course's synthetic tweets
 
 
 def shipped(split):
@@ -43,15 +46,13 @@ def test_shipped_dataset_has_the_real_datas_rough_edges():
 
 
 def test_shipped_dataset_is_regenerated_byte_for_byte(tmp_path):
-    from finetune_course import shipped_data
     shipped_data.write(tmp_path)
-    for name in ("train.jsonl", "test.jsonl", "train_facts.jsonl", "test_facts.jsonl"):
+    for name in ("train.jsonl", "test.jsonl", "train_facts.jsonl", "test_facts.jsonl", "about.json"):
         assert (tmp_path / name).read_bytes() == (data.SHIPPED_FOLDER / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("split", ["train", "test"])
 def test_shipped_facts_line_up_with_the_data(split):
-    from finetune_course import shipped_data
     rows, facts = shipped(split), shipped_data.read_facts(split)
     assert [f["id"] for f in facts] == [r["id"] for r in rows]
     for row, fact in zip(rows, facts):
@@ -63,7 +64,6 @@ def test_shipped_facts_line_up_with_the_data(split):
 
 
 def test_every_kind_occurs_and_the_rough_edges_have_their_own_kinds():
-    from finetune_course import shipped_data
     train = shipped_data.read_facts("train")
     assert {f["kind"] for f in train} == set(shipped_data.KINDS)
     texts = [r["text"] for r in shipped("train")]
@@ -131,7 +131,6 @@ def test_shipped_texts_keep_their_tenses_straight(split):
 
 
 def test_shipped_summary_reports_the_numbers_a_notebook_prints():
-    from finetune_course import shipped_data
     numbers = shipped_data.summary()
     assert set(numbers) == {"train", "test"} and numbers["train"]["rows"] == len(shipped("train"))
     train = numbers["train"]
@@ -212,6 +211,23 @@ def test_unreadable_file_says_what_to_fix(clean_env):
 def test_text_labels_become_class_ids_and_a_single_file_gets_a_stratified_test_split(clean_env):
     from datasets import DatasetDict
     rows = {"text": [f"t{i}" for i in range(50)], "label": ["spam" if i % 5 == 0 else "ham" for i in range(50)]}
-    raw, names = data.checked(DatasetDict({"train": Dataset.from_dict(rows)}), resolve_settings("smoke"))
+    raw, names = data.check_and_prepare(DatasetDict({"train": Dataset.from_dict(rows)}), resolve_settings("smoke"))
     assert names == ["ham", "spam"] and set(raw) == {"train", "test"}
     assert raw["test"].num_rows == 10 and sorted(raw["test"]["label"]) == [0] * 8 + [1] * 2   # stratified
+
+
+def test_the_package_reads_the_answer_key_the_generator_wrote():
+    assert data.NOISE_RATE == shipped_data.NOISE_RATE and data.KINDS == shipped_data.KINDS
+    assert data.read_facts("test") == shipped_data.read_facts("test")
+
+
+def test_a_hub_failure_is_told_apart_from_a_broken_file():
+    import requests
+    hub = data.DataSource("some/dataset", None, "")
+    with pytest.raises(CourseInputError, match="Could not download the dataset 'some/dataset' from the Hugging Face Hub"):
+        with data.explain_load_errors(hub):
+            raise requests.ConnectionError("Max retries exceeded")
+    local = data.DataSource("json", {"train": "x.jsonl"}, "")
+    with pytest.raises(CourseInputError, match="valid CSV"):
+        with data.explain_load_errors(local):
+            raise ValueError("bad line")

@@ -12,8 +12,8 @@ def pins(lines):
 
 
 def test_requirements_and_environment_agree():
-    requirements = [l.strip() for l in (ROOT / "requirements.txt").read_text().splitlines()
-                    if l.strip() and not l.startswith("#")]
+    requirements = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+                    if line.strip() and not line.startswith("#")]
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
     assert all("==" in line for line in requirements), "every requirement is an exact pin"

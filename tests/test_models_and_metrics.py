@@ -67,7 +67,7 @@ def test_majority_baseline_uses_the_training_labels():
 
 
 def test_unknown_shipped_metric_lists_the_known_ones():
-    with pytest.raises(ValueError, match="accuracy, f1"):
+    with pytest.raises(CourseInputError, match="accuracy, f1"):
         metrics.metric_path("bleu")
 
 
@@ -130,3 +130,26 @@ def test_zero_shot_picks_the_method_that_suits_the_model(clean_env):
         source = models.model_source(resolve_settings(profile, artifacts_dir=str(clean_env / profile)))
         found, predictions = zero_shot.predictions(source, AutoConfig.from_pretrained(source), texts, labels)
         assert found == method and predictions.shape == (2,) and set(predictions) <= {0, 1, 2}
+
+
+@pytest.mark.parametrize("profile", ["smoke", "offline"])
+def test_step_7s_freezing_cell_freezes_what_the_packages_copy_freezes(clean_env, profile):
+    """Step 7 shows the freezing in the open; `make bench` uses models.freeze_bottom: both must agree."""
+    import json
+    from pathlib import Path
+
+    from transformers import AutoTokenizer
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "07_fine_tune_and_evaluate.ipynb"
+    cell = next("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
+                if "requires_grad_(False)" in "".join(c["source"]))
+    settings = resolve_settings(profile, frozen_layers=1, artifacts_dir=str(clean_env / profile))
+    tokenizer = AutoTokenizer.from_pretrained(models.model_source(settings))
+    tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
+    shown = {"model": models.load_classifier(settings, tokenizer, ["a", "b", "c"]), "settings": settings,
+             "models": models, "copy": __import__("copy")}
+    exec(cell, shown)                                                        # the notebook's lines
+    packaged = models.load_classifier(settings, tokenizer, ["a", "b", "c"])
+    models.freeze_bottom(packaged, settings.frozen_layers)                   # the package's copy
+    trained = lambda model: {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trained(shown["model"]) == trained(packaged)
+    assert len(trained(packaged)) < len(list(packaged.parameters()))

@@ -33,7 +33,7 @@ def test_first_code_cell_is_the_shared_parameters_cell(path):
     names = [line.split("=")[0].strip() for line in "".join(first["source"]).splitlines()
              if "=" in line and not line.startswith("#")]
     assert tuple(names) == PARAMETER_NAMES
-    assert "resolve_settings(" in "".join(code[1]["source"])          # the banner comes next
+    assert "course_settings(globals())" in "".join(code[1]["source"])   # the banner comes next
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -47,9 +47,11 @@ def test_reads_like_a_chapter(path):
 
 
 # The guide's own call for each step, shown in the notebook's "the guide <-> this course" box.
-GUIDE_CALLS = {1: "It measures neither claim", 2: '"gpt2"', 3: 'load_dataset("mteb/tweet_sentiment_extraction")',
-               4: 'padding="max_length", truncation=True', 5: 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
-               6: 'evaluate.load("accuracy")', 7: "gradient_accumulation_steps=4"}
+GUIDE_CALLS = {
+    1: "It measures neither claim", 2: '"gpt2"', 3: 'load_dataset("mteb/tweet_sentiment_extraction")',
+    4: 'padding="max_length", truncation=True', 5: 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
+    6: 'evaluate.load("accuracy")', 7: "gradient_accumulation_steps=4",
+}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from finetune_course import params
-from finetune_course.params import CourseInputError, HubUnreachableError, resolve_settings
+from finetune_course.params import CourseInputError, HubUnreachableError, read_parameters_file, resolve_settings
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_every_profile_sets_every_parameter(name):
 def test_full_profile_is_the_guides_setup():
     full = params.load_profile("full")
     assert (full["model_name"], full["dataset_name"]) == ("gpt2", "mteb/tweet_sentiment_extraction")
-    assert (full["train_size"], full["eval_size"], full["num_train_epochs"], full["seed"]) == (1000, 1000, 3, 42)
+    assert (full["train_size"], full["test_size"], full["num_train_epochs"], full["seed"]) == (1000, 1000, 3, 42)
 
 
 def test_unknown_profile_is_a_clear_error(clean_env):
@@ -90,10 +90,10 @@ def test_notebook_parameters_override_the_profile(clean_env):
 
 def test_parameters_file_sits_between_profile_and_notebook(clean_env, monkeypatch):
     file = clean_env / "my_task.yaml"
-    file.write_text("train_size: 123\nvalidation_size: 7\neval_size: 45\n")
+    file.write_text("train_size: 123\nvalidation_size: 7\ntest_size: 45\n")
     monkeypatch.setenv("COURSE_PARAMS", str(file))
-    settings = resolve_settings("smoke", eval_size=44)
-    assert (settings.train_size, settings.validation_size, settings.eval_size) == (123, 7, 44)
+    settings = resolve_settings("smoke", test_size=44)
+    assert (settings.train_size, settings.validation_size, settings.test_size) == (123, 7, 44)
 
 
 def test_unknown_key_in_parameters_file_is_named(clean_env):
@@ -103,7 +103,7 @@ def test_unknown_key_in_parameters_file_is_named(clean_env):
         params.read_parameters_file(file)
 
 
-@pytest.mark.parametrize("name, value", [("train_size", 0), ("eval_size", -5), ("num_train_epochs", 0),
+@pytest.mark.parametrize("name, value", [("train_size", 0), ("test_size", -5), ("num_train_epochs", 0),
                                          ("learning_rate", -1.0), ("train_size", "many")])
 def test_sizes_epochs_and_rates_must_be_positive_numbers(clean_env, name, value):
     with pytest.raises(CourseInputError, match=name):
@@ -141,3 +141,19 @@ def test_the_banner_description_follows_the_learners_overrides(clean_env, tmp_pa
     own = resolve_settings("offline", dataset_name=str(data_file))
     assert "course's" not in own.description and "reviews.csv" in own.description
     assert "reviews.csv" in own.banner()
+
+
+def test_an_old_parameter_name_says_what_it_is_called_now(clean_env, tmp_path):
+    file = tmp_path / "old.yaml"
+    file.write_text("eval_size: 100\n")
+    with pytest.raises(CourseInputError, match="'eval_size' is now called 'test_size'"):
+        read_parameters_file(file)
+    with pytest.raises(CourseInputError, match="now called 'test_size'"):
+        resolve_settings("smoke", eval_size=100)
+
+
+def test_course_settings_reads_the_parameters_cells_names(clean_env):
+    from finetune_course import course_settings
+    namespace = {"profile": "smoke", "train_size": 123, "unrelated": 1}
+    settings = course_settings(namespace)
+    assert settings.profile == "smoke" and settings.train_size == 123

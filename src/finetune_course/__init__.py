@@ -5,9 +5,9 @@ without the Hub (`metrics`), files between steps (`artifacts`), figures (`plots`
 papermill chain (`chain`). The teaching code itself lives in the notebooks.
 """
 
-from .params import CourseInputError, Settings, resolve_settings
+from .params import CourseInputError, Settings, course_settings, resolve_settings
 
-__all__ = ["CourseInputError", "Settings", "resolve_settings"]
+__all__ = ["CourseInputError", "Settings", "course_settings", "hide_loading_bars", "resolve_settings"]
 
 
 def hide_loading_bars() -> None:

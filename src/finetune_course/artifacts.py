@@ -16,7 +16,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from .params import CourseInputError, Settings, project_root
+from .params import CourseInputError, Settings
 
 # Which notebook makes each artifact that a later step reads.
 PRODUCERS = {
@@ -25,7 +25,7 @@ PRODUCERS = {
     "tokenized": "04_tokenize.ipynb",
 }
 # The settings each artifact depends on: changing any other (epochs, learning rate) reruns no earlier step.
-DATA_SETTINGS = ("dataset_name", "text_column", "label_column", "train_size", "validation_size", "eval_size", "seed")
+DATA_SETTINGS = ("dataset_name", "text_column", "label_column", "train_size", "validation_size", "test_size", "seed")
 DEPENDS_ON = {
     "baselines": DATA_SETTINGS + ("model_name",),
     "splits": DATA_SETTINGS,
@@ -131,7 +131,7 @@ def require(settings: Settings, name: str) -> Path:
     env = {**os.environ, "COURSE_PROFILE": parameters.pop("profile"), "COURSE_PROFILE_REASON": settings.reason}
     command = [sys.executable, "-m", "finetune_course.chain", "--steps", notebook[:2], "--no-html",
                "--parameters-json", json.dumps(parameters),
-               "--out", str(project_root() / "build" / settings.profile / "recomputed")]
+               "--out", str(settings.path("recomputed"))]   # this run's own folder: runs side by side never collide
     finished = subprocess.run(command, env=env, capture_output=True, text=True)
     if finished.returncode != 0 or changed_settings(settings, name) is not None:
         raise CourseInputError(

@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,12 +33,7 @@ def notebooks(steps: list[str] | None = None) -> list[Path]:
 def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
               html: bool = True) -> dict:
     """Execute the notebooks; returns the results (timings, and step 7's metrics when it ran)."""
-    import papermill
     from traitlets.config import Config
-
-    # Local sockets (IPC) rather than TCP between papermill and the kernel: nothing listens on the network.
-    kernel_config = Config()
-    kernel_config.KernelManager.transport = "ipc"
 
     settings = resolve_settings(**parameters)
     # Every notebook resolves the same profile without probing again.
@@ -49,8 +46,32 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     out.mkdir(parents=True, exist_ok=True)
     print(settings.banner(), flush=True)
 
+    # Local sockets (IPC) rather than TCP between papermill and the kernel: nothing listens on the network.
+    # They live in a folder of this run's own: two chains side by side (the tests) must not share them.
+    kernel_config = Config()
+    kernel_config.KernelManager.transport = "ipc"
+    sockets = Path(tempfile.mkdtemp(prefix="course-kernel-"))
+    kernel_config.KernelManager.ip = str(sockets / "kernel-ipc")
+    try:
+        timings = run_notebooks(notebooks(steps), out, passed, kernel_config, html)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+
+    results = {"profile": settings.profile, "profile_reason": settings.reason,
+               "notebook_seconds": timings, "total_seconds": round(sum(timings.values()), 1)}
+    metrics_file = settings.path("metrics.json")
+    if "07_fine_tune_and_evaluate.ipynb" in timings and metrics_file.is_file():
+        results["metrics"] = read_json(metrics_file)
+    write_json(out / "results.json", results)
+    return results
+
+
+def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, html: bool) -> dict:
+    """Execute each notebook with papermill into `out`; returns the seconds each took."""
+    import papermill
+
     timings = {}
-    for notebook in notebooks(steps):
+    for notebook in paths:
         executed = out / notebook.name
         started = time.perf_counter()
         print(f"--> {notebook.name}", end=" ", flush=True)
@@ -70,14 +91,7 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
         print(f"{timings[notebook.name]:.1f} s", flush=True)
         if html:
             export_html(executed)
-
-    results = {"profile": settings.profile, "profile_reason": settings.reason,
-               "notebook_seconds": timings, "total_seconds": round(sum(timings.values()), 1)}
-    metrics_file = settings.path("metrics.json")
-    if "07_fine_tune_and_evaluate.ipynb" in timings and metrics_file.is_file():
-        results["metrics"] = read_json(metrics_file)
-    write_json(out / "results.json", results)
-    return results
+    return timings
 
 
 def export_html(executed: Path) -> Path:

@@ -7,16 +7,20 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .params import CourseInputError, Settings, in_hub_cache
-from .shipped_data import KINDS, NOISE_RATE, read_facts
 
 SHIPPED_DATASET = "course-tweets"
 SHIPPED_FOLDER = Path(__file__).parent / "data" / "tweets"
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
-SHIPPED_NOTE = ("SYNTHETIC tweets, written by the course's generator (finetune_course/shipped_data.py) from "
+# What the generator (tools/make_tweets.py) wrote beside the tweets: the label-noise rate, the kinds of tweet.
+ABOUT_SHIPPED = json.loads((SHIPPED_FOLDER / "about.json").read_text(encoding="utf-8"))
+NOISE_RATE, KINDS = ABOUT_SHIPPED["noise_rate"], ABOUT_SHIPPED["kinds"]
+SHIPPED_NOTE = ("SYNTHETIC tweets, written by the course's generator (tools/make_tweets.py) from "
                 f"hand-written templates, with {NOISE_RATE:.0%} of labels flipped on purpose as label noise; "
                 "not real tweets, so accuracies on them say nothing about real data")
 # A column named like this, beside integer labels, gives their names (as in mteb/tweet_sentiment_extraction).
@@ -143,12 +147,29 @@ def explain_load_errors(source: DataSource):
     except CourseInputError:
         raise
     except Exception as err:
+        if source.data_files is None and is_network_error(err):
+            endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+            raise CourseInputError(
+                f"Could not download the dataset {source.path!r} from the Hugging Face Hub at {endpoint}: "
+                f"{type(err).__name__}: {err}. Check the network connection (or HF_ENDPOINT, if you use a "
+                "mirror) and run again, or use profile 'offline', which needs no Hub."
+            ) from err
         where = ", ".join(source.data_files.values()) if source.data_files else source.path
         raise CourseInputError(
             f"Could not read the data from {where} as {source.path!r}: {type(err).__name__}: {err}. "
             "Check that the file is a valid CSV (with a header row), JSON Lines (one object per line) "
             "or Parquet file, and that its name ends in the matching suffix."
         ) from err
+
+
+def is_network_error(err: BaseException) -> bool:
+    """Whether an exception (or one it was raised from) is a failure to reach a server, not a broken file."""
+    while err is not None:
+        root = type(err).__module__.split(".")[0]
+        if isinstance(err, (ConnectionError, TimeoutError)) or root in ("requests", "urllib3", "httpx", "huggingface_hub"):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def drop_empty_texts(dataset_dict, text_column: str):
@@ -172,7 +193,7 @@ def cap_size(wanted: int, available: int, name: str) -> int:
     return min(wanted, available)
 
 
-def checked(raw, settings: Settings):
+def check_and_prepare(raw, settings: Settings):
     """The loaded data made safe for every step: (dataset_dict, label_names).
 
     Checks the columns and labels, turns labels into class ids with names, and gives a single
@@ -188,6 +209,12 @@ def checked(raw, settings: Settings):
         raw = raw["train"].train_test_split(test_size=0.2, seed=settings.seed, stratify_by_column=settings.label_column)
         print(f"One file given: 20% of it ({raw['test'].num_rows} rows, stratified by label) is set aside as the test split.")
     return raw, names
+
+
+def read_facts(split: str) -> list[dict]:
+    """The answer key of the shipped "train" or "test" split, row by row (kind, flipped, written_as)."""
+    path = SHIPPED_FOLDER / f"{split}_facts.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def hidden_facts(settings: Settings) -> dict | None:

@@ -7,10 +7,12 @@ step 7 hands to its `Trainer` (a notebook's functions cannot be imported by anot
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from .params import CourseInputError
 
 MODULES = Path(__file__).parent / "evaluate_modules"
 
@@ -20,11 +22,11 @@ def metric_path(name: str) -> str:
     folder = MODULES / name
     if not (folder / f"{name}.py").is_file():
         known = sorted(p.name for p in MODULES.iterdir() if p.is_dir() and not p.name.startswith("_"))
-        raise ValueError(f"No shipped metric {name!r}; the course ships: {', '.join(known)}.")
+        raise CourseInputError(f"No shipped metric {name!r}; the course ships: {', '.join(known)}.")
     return str(folder)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_metric(name: str):
     import evaluate
     return evaluate.load(metric_path(name))

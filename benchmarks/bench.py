@@ -1,6 +1,6 @@
 """`make bench`: the guide's training recipe against the course's, measured side by side on this machine.
 
-    python -m finetune_course.bench [--tiny] [--out build/bench]
+    python benchmarks/bench.py [--tiny] [--out build/bench]      (or: make bench)
 
 Both recipes train the full-size GPT-2 architecture (`GPT2Config()` defaults, 124M parameters,
 random weights: a step costs the same whatever the weights) with GPT-2's real tokenizer, on the
@@ -38,7 +38,7 @@ LEVERS = [
 
 def recipes() -> list[dict]:
     """The cumulative recipes; checks that the last one is what params/full.yaml trains with."""
-    from .params import load_profile
+    from finetune_course.params import load_profile
 
     current, result = dict(GUIDE), []
     for name, label, change in LEVERS:
@@ -55,9 +55,15 @@ GUIDE_JOB = {"train_tweets": 1000 * 3, "eval_tweets": 1000}   # the guide's job:
 
 
 def tweets() -> list[str]:
-    from .data import SHIPPED_FOLDER
+    from finetune_course.data import SHIPPED_FOLDER
     rows = [json.loads(line) for line in (SHIPPED_FOLDER / "train.jsonl").read_text().splitlines()]
     return [" ".join(r["text"].split()) for r in rows if r["text"].strip()]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak memory: getrusage reports kilobytes on Linux and bytes on macOS."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
 def measure(recipe: dict, tiny: bool) -> dict:
@@ -66,17 +72,23 @@ def measure(recipe: dict, tiny: bool) -> dict:
     import numpy as np
     import torch
     from datasets import Dataset
-    from transformers import (DataCollatorWithPadding, GPT2Config, GPT2ForSequenceClassification, GPT2Tokenizer,
-                              Trainer, TrainerCallback, TrainingArguments, set_seed)
+    from transformers import (
+        DataCollatorWithPadding,
+        GPT2Config,
+        GPT2ForSequenceClassification,
+        Trainer,
+        TrainerCallback,
+        TrainingArguments,
+        set_seed,
+    )
     from transformers.utils import logging
 
-    from .models import freeze_bottom, gpt2_tokenizer_files
+    from finetune_course.models import freeze_bottom, gpt2_tokenizer
 
     logging.set_verbosity_error()
     datasets.disable_progress_bars()
     set_seed(0)
-    vocab, merges = gpt2_tokenizer_files()
-    tokenizer = GPT2Tokenizer(vocab=str(vocab), merges=str(merges), model_max_length=1024)
+    tokenizer = gpt2_tokenizer()
     tokenizer.pad_token = tokenizer.eos_token
     texts = tweets()
     lengths = np.array([len(ids) for ids in tokenizer(texts)["input_ids"]])
@@ -135,7 +147,7 @@ def measure(recipe: dict, tiny: bool) -> dict:
         "name": recipe["name"], "label": recipe["label"],
         "train_tweets_per_s": train_rate, "eval_tweets_per_s": eval_rate,
         "timed_train_tweets": timed_tweets, "timed_eval_tweets": evaluation.num_rows,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "max_length": max_length, "mean_stored_tokens": float(np.mean(padded)),
         "text_tokens_mean": float(lengths.mean()), "text_tokens_p99": float(np.percentile(lengths, 99)),
         "text_tokens_max": int(lengths.max()), "parameters": sum(p.numel() for p in model.parameters()),
@@ -147,7 +159,7 @@ def run_all(tiny: bool, out: Path) -> dict:
     rows = []
     for recipe in recipes():
         print(f"measuring: {recipe['label']} ...", flush=True)
-        command = [sys.executable, "-m", "finetune_course.bench", "--measure", recipe["name"]] + (["--tiny"] if tiny else [])
+        command = [sys.executable, __file__, "--measure", recipe["name"]] + (["--tiny"] if tiny else [])
         finished = subprocess.run(command, capture_output=True, text=True)
         if finished.returncode != 0:
             raise RuntimeError(f"recipe {recipe['name']} failed:\n{finished.stderr[-3000:]}")
@@ -179,7 +191,7 @@ def run_all(tiny: bool, out: Path) -> dict:
         "recipes": rows,
     }
     out.mkdir(parents=True, exist_ok=True)
-    from .artifacts import write_json
+    from finetune_course.artifacts import write_json
     write_json(out / "results.json", results)
     plot(rows, out / "throughput.png", results["model"])
     print(report(results))
@@ -188,8 +200,10 @@ def run_all(tiny: bool, out: Path) -> dict:
 
 def machine() -> str:
     import platform
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    cpu = platform.processor()
+    if Path("/proc/cpuinfo").exists():   # Linux names the model there; platform.processor() often says only "x86_64"
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
@@ -234,7 +248,7 @@ def plot(rows: list[dict], path: Path, model: str) -> None:
     bars = ax.bar(names, [row["train_tweets_per_s"] for row in rows], color="#2c7fb8")
     ax.bar_label(bars, labels=[f"{row['train_tweets_per_s']:.2g}" for row in rows])
     ax.set_yscale("log")
-    ax.set(title=f"Training throughput, levers added one at a time ({model}, 2-core CPU)",
+    ax.set(title=f"Training throughput, levers added one at a time ({model}, {os.cpu_count()} CPU cores)",
            xlabel="recipe (each adds one lever to the one on its left)", ylabel="training tweets per second (log scale)")
     fig.savefig(path, dpi=110)
 
@@ -249,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         recipe = next(r for r in recipes() if r["name"] == args.measure)
         print(json.dumps(measure(recipe, args.tiny)))
         return 0
-    from .params import project_root
+    from finetune_course.params import project_root
     out = Path(args.out) if args.out else project_root() / "build" / ("bench-tiny" if args.tiny else "bench")
     run_all(args.tiny, out)
     return 0

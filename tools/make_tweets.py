@@ -32,7 +32,7 @@ gave the row another label. The model never sees these files; the course uses
 them to look at what kind of tweet a model gets wrong.
 
 The output is deterministic: the same seed always gives byte-identical files.
-Run ``python -m finetune_course.shipped_data`` to (re)write
+Run ``python tools/make_tweets.py`` to (re)write
 ``data/tweets/{train,test}.jsonl`` and ``data/tweets/{train,test}_facts.jsonl``
 next to this file and print ``summary()``.
 """
@@ -46,7 +46,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-DATA_DIR = Path(__file__).parent / "data" / "tweets"
+DATA_DIR = Path(__file__).resolve().parents[1] / "src" / "finetune_course" / "data" / "tweets"
 
 LABEL_TEXT = {0: "negative", 1: "neutral", 2: "positive"}
 SPLIT_SIZES = {"train": 2400, "test": 600}
@@ -760,12 +760,15 @@ def _jsonl_bytes(records: list[dict]) -> bytes:
 
 
 def write(folder: Path = DATA_DIR) -> None:
-    """Write {split}.jsonl and {split}_facts.jsonl (UTF-8, one JSON object a line)."""
+    """Write {split}.jsonl, {split}_facts.jsonl (UTF-8, one JSON object a line) and about.json,
+    the noise rate and the kinds' meanings that the course package reads."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for split, (rows, facts) in generate().items():
         (folder / f"{split}.jsonl").write_bytes(_jsonl_bytes(rows))
         (folder / f"{split}_facts.jsonl").write_bytes(_jsonl_bytes(facts))
+    about = {"noise_rate": NOISE_RATE, "kinds": KINDS, "made_by": "tools/make_tweets.py"}
+    (folder / "about.json").write_bytes((json.dumps(about, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 # --------------------------------------------------------------------------
@@ -824,7 +827,7 @@ def summary(folder: Path = DATA_DIR) -> dict:
 
 if __name__ == "__main__":
     write(DATA_DIR)
-    print(f"wrote {', '.join(f'{s}.jsonl, {s}_facts.jsonl' for s in SPLIT_SIZES)} to {DATA_DIR}")
+    print(f"wrote {', '.join(f'{s}.jsonl, {s}_facts.jsonl' for s in SPLIT_SIZES)} and about.json to {DATA_DIR}")
     for split, numbers in summary().items():
         print(f"\n{split}:")
         for key, value in numbers.items():
