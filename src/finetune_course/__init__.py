@@ -14,10 +14,13 @@ def hide_loading_bars() -> None:
     """Switch off the progress bars of loading and saving in `datasets` and `transformers`.
 
     They finish in milliseconds here, and a saved notebook shows them as frozen "0%" bars; the
-    `Trainer`'s own progress bars (training, evaluation) are not affected.
+    `Trainer`'s own progress bars (training, evaluation) and the Hub's download bars (the `full`
+    profile's first run) are not affected.
     """
     import datasets
+    import huggingface_hub
     import transformers
 
     datasets.disable_progress_bars()
-    transformers.logging.disable_progress_bar()
+    transformers.logging.disable_progress_bar()        # this also switches off the Hub's bars ...
+    huggingface_hub.utils.enable_progress_bars()       # ... which show real downloads: keep them
