@@ -80,13 +80,18 @@ def changed_settings(settings: Settings, name: str) -> dict | None:
     return changed or None
 
 
+def describe_changes(changed: dict) -> str:
+    """{setting: (then, now)} as one line: "learning_rate: 0.002 -> 0.01, ..."."""
+    return ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
+
+
 def discard_stale_checkpoints(settings: Settings) -> None:
     """Training may resume only from checkpoints made with these training settings: remove any others,
     saying why, and record the current settings in the checkpoints folder."""
     folder = settings.path("checkpoints")
     changed = changed_settings(settings, "checkpoints")
     if folder.is_dir() and changed is not None:
-        why = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items()) or "no record of their settings"
+        why = describe_changes(changed) or "no record of their settings"
         print(f"Removing the checkpoints of an earlier, unfinished training made with other settings ({why}).")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -122,7 +127,7 @@ def require(settings: Settings, name: str) -> Path:
     if changed is None:
         return folder
     notebook = PRODUCERS[name]
-    why = ("was made with other parameters (" + ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items()) + ")"
+    why = (f"was made with other parameters ({describe_changes(changed)})"
            if changed else f"is not in {settings.artifacts_dir} yet")
     print(f"'{name}' {why}: running {notebook} with this notebook's parameters to make it "
           "(this notebook then goes on by itself).", flush=True)
