@@ -1,17 +1,23 @@
 # The course's commands. Each one sets up what it needs, so on a fresh machine it is one command.
 #   make test                          the tests CI runs (ruff, unit tests, smoke + offline chains, nbval)
-#   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml]   run notebooks 01-07 with papermill
+#   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml] [STEPS=01,02] [OUT=folder]   run the notebooks with papermill
 #   make lab [PROFILE=offline] [PARAMS=my_task.yaml]   open the notebooks in JupyterLab
 #   make bench                         the guide's training recipe against the course's, side by side
+#   make hub-mirror [MIRROR=local] [PORT=8090] [MIRROR_HOST=name]   a Hub mirror (olah): a classroom proxy, or stand-ins
 
 PYTHON  ?= python3
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PROFILE ?= auto
 PARAMS  ?=
+STEPS   ?=
+OUT     ?=
+MIRROR  ?= proxy
+PORT    ?= 8090
+MIRROR_HOST ?=
 STAMP   := $(VENV)/.course-installed
 
-.PHONY: setup execute-all test lab bench clean
+.PHONY: setup execute-all test lab bench hub-mirror clean
 
 setup: $(STAMP)
 
@@ -23,7 +29,8 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 execute-all: setup
-	$(PY) -m finetune_course.chain --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
+	$(PY) -m finetune_course.chain --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS)) $(if $(STEPS),--steps $(STEPS)) \
+		$(if $(OUT),--out $(OUT))
 
 # ruff lints the code and the notebooks. The tests run on two workers that share the machine's cores
 # (each chain runs once, whichever worker needs it first: tests/conftest.py); then nbval runs every
@@ -41,6 +48,14 @@ lab: setup
 
 bench: setup
 	$(PY) benchmarks/bench.py
+
+# olah in its own virtualenv (.venv-hub-mirror/, made on first use). MIRROR=proxy: a caching proxy of
+# huggingface.co on all addresses, for learners on the same network (MIRROR_HOST: the name or IP they
+# reach this machine by); MIRROR=local: stand-in repos on 127.0.0.1, no internet (what the tests serve).
+# Either way it prints the HF_ENDPOINT to set.
+hub-mirror: setup
+	$(PY) tools/hub_mirror.py --port $(PORT) $(if $(filter local,$(MIRROR)),--local) \
+		$(if $(MIRROR_HOST),--public-host $(MIRROR_HOST))
 
 clean:
 	rm -rf artifacts build .pytest_cache

@@ -1,4 +1,9 @@
-"""Shared fixtures: the smoke and offline chains run once per session, in temporary folders."""
+"""Shared fixtures: the smoke, offline and full chains run once per session, in temporary folders.
+
+The full chain runs as a learner with internet runs it: `make execute-all` with the default `auto`
+profile, HF_ENDPOINT at a real Hub mirror (olah, tools/hub_mirror.py) on 127.0.0.1 that serves
+stand-in `gpt2` and `mteb/tweet_sentiment_extraction` repos, and an empty Hugging Face cache.
+"""
 
 import json
 import os
@@ -18,6 +23,7 @@ def load_script(relative_path: str):
     path = ROOT / relative_path
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module          # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -45,10 +51,11 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
-RUNS = ["smoke_run", "offline_run"]
-# The two chains start first, on different workers; the tests that only read them run last, so that no
-# worker waits on a chain that the other one is still running.
-STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points", "test_smoke_chain_runs_all_seven_steps")
+RUNS = ["smoke_run", "offline_run", "full_run"]
+# The chains start first, spread over the workers; the tests that only read them run last, so that no
+# worker waits long on a chain that another one is still running.
+STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points", "test_smoke_chain_runs_all_seven_steps",
+                  "test_auto_picks_full_and_downloads_through_the_mirror")
 
 
 def pytest_collection_modifyitems(items):
@@ -56,27 +63,84 @@ def pytest_collection_modifyitems(items):
         if item.name in STARTS_A_CHAIN:
             return STARTS_A_CHAIN.index(item.name)
         reads = set(getattr(item, "fixturenames", ())) | {run for run in RUNS if run in item.name}
-        return 4 if "offline_run" in reads else 3 if "smoke_run" in reads else 2
+        return 6 if "offline_run" in reads else 5 if "full_run" in reads else 4 if "smoke_run" in reads else 3
     items.sort(key=order)
 
 
-def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None) -> dict:
-    """Run a chain once per test session, even with several pytest-xdist workers: the first worker
-    that needs it runs it under a file lock, the others wait and read its files."""
+def shared_folder(tmp_path_factory) -> Path:
+    """A folder all pytest-xdist workers of this session share (each worker has its own below it)."""
+    shared = tmp_path_factory.getbasetemp()
+    return shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+
+
+def once_per_session(tmp_path_factory, name: str, make) -> Path:
+    """Run `make(folder)` once per test session, even with several workers: the first worker that needs
+    it runs it under a file lock, the others wait and read its files."""
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent                      # the run's folder, above each worker's own
-    folder = shared / f"chain-{name}"
-    with FileLock(str(shared / f"chain-{name}.lock")):
-        if not (folder / "stdout.txt").is_file():
-            result = run_chain(folder, profile, params=params)
-            (folder / "stdout.txt").write_text(result["stdout"])
+    shared = shared_folder(tmp_path_factory)
+    folder = shared / name
+    with FileLock(str(shared / f"{name}.lock")):
+        if not (folder / "done").is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            make(folder)
+            (folder / "done").touch()
+    return folder
+
+
+def read_chain(folder: Path) -> dict:
     artifacts, out = folder / "artifacts", folder / "build"
     return {"artifacts": artifacts, "out": out, "stdout": (folder / "stdout.txt").read_text(),
             "metrics": json.loads((artifacts / "metrics.json").read_text()),
             "results": json.loads((out / "results.json").read_text())}
+
+
+def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None) -> dict:
+    def make(folder):
+        (folder / "stdout.txt").write_text(run_chain(folder, profile, params=params)["stdout"])
+    return read_chain(once_per_session(tmp_path_factory, f"chain-{name}", make))
+
+
+HUB_MIRROR = load_script("tools/hub_mirror.py")
+FULL_QUICK = ROOT / "tests" / "params" / "full_quick.yaml"
+
+
+def learner_env(hf_home: Path, endpoint: str) -> dict:
+    """A learner's shell: no course or Hugging Face variables but HF_HOME (its own cache) and HF_ENDPOINT."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "HF_"))}
+    return {**env, "HF_HOME": str(hf_home), "HF_ENDPOINT": endpoint}
+
+
+def make_execute_all(folder: Path, env: dict, *make_args: str) -> subprocess.CompletedProcess:
+    """`make execute-all` as the README gives it, with the test sizes, artifacts and outputs in `folder`."""
+    params = folder / "params.yaml"
+    params.write_text(FULL_QUICK.read_text() + f"artifacts_dir: {folder / 'artifacts'}\n")
+    return subprocess.run(["make", "--no-print-directory", "execute-all", f"PARAMS={params}",
+                           f"OUT={folder / 'build'}", *make_args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def olah_installed(tmp_path_factory) -> None:
+    """olah in its own virtualenv, installed once (about 30 s), whichever worker gets here first."""
+    once_per_session(tmp_path_factory, "olah-installed", lambda folder: HUB_MIRROR.ensure_olah())
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory):
+    """The `full` profile as a learner with internet runs it, through the local Hub mirror."""
+    olah_installed(tmp_path_factory)
+
+    def make(folder):
+        with HUB_MIRROR.serving(folder / "mirror") as mirror:
+            finished = make_execute_all(folder, learner_env(folder / "hf-home", mirror.endpoint))
+            requests = mirror.requests()
+        assert finished.returncode == 0, f"chain failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
+        (folder / "stdout.txt").write_text(finished.stdout)
+        (folder / "requests.txt").write_text("\n".join(requests))
+        (folder / "endpoint.txt").write_text(mirror.endpoint)
+
+    folder = once_per_session(tmp_path_factory, "chain-full", make)
+    return {**read_chain(folder), "hf_home": folder / "hf-home", "endpoint": (folder / "endpoint.txt").read_text(),
+            "requests": (folder / "requests.txt").read_text().splitlines()}
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +157,8 @@ def offline_run(tmp_path_factory):
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
     """No profile from the environment, and an empty Hugging Face cache."""
-    for name in ("COURSE_PROFILE", "COURSE_PROFILE_REASON", "COURSE_PARAMS", "HF_HUB_OFFLINE"):
+    for name in ("COURSE_PROFILE", "COURSE_PROFILE_REASON", "COURSE_HUB_ONLINE", "COURSE_PARAMS", "HF_HUB_OFFLINE",
+                 "HF_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub-cache"))
     return tmp_path

@@ -66,7 +66,9 @@ def test_checkpoints_of_other_training_settings_are_discarded_with_a_note(clean_
     from finetune_course.params import resolve_settings
     folder = str(clean_env / "a")
     settings = resolve_settings("smoke", artifacts_dir=folder)
+    settings.path("checkpoints").mkdir(parents=True)                  # empty, as the Trainer leaves it
     artifacts.discard_stale_checkpoints(settings)
+    assert capsys.readouterr().out == ""                              # nothing to remove: nothing said
     (settings.path("checkpoints") / "checkpoint-50").mkdir()
     artifacts.discard_stale_checkpoints(settings)                     # same settings: kept
     assert (settings.path("checkpoints") / "checkpoint-50").is_dir()

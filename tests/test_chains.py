@@ -36,6 +36,8 @@ def test_smoke_chain_runs_all_seven_steps(smoke_run):
     assert [name[:2] for name in executed] == ["01", "02", "03", "04", "05", "06", "07"]
     assert len(list(smoke_run["out"].glob("*.html"))) == 7
     assert set(smoke_run["results"]["notebook_seconds"]) == set(executed)
+    peaks = smoke_run["results"]["notebook_peak_memory_mb"]
+    assert set(peaks) == set(executed) and all(mb > 100 for mb in peaks.values())   # a kernel with torch loaded
     assert "PROFILE: SMOKE" in smoke_run["stdout"]
 
 
@@ -107,7 +109,7 @@ NUMBERS = {
     "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
     "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\), macro-F1",
            r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
-           r"[\d.]+ epochs on \d+ training tweets, scored on \d+ validation tweets\. Best: "],
+           r"[\d.]+ epoch\(s\) on \d+ training tweets, scored on \d+ validation tweets\. Best: "],
 }
 
 

@@ -8,20 +8,33 @@ from finetune_course import params
 from finetune_course.params import CourseInputError, HubUnreachableError, read_parameters_file, resolve_settings
 
 
+def fake_probe(monkeypatch, answer: params.HubAnswer) -> list:
+    asked = []
+
+    def probe(repos, timeout=params.HUB_PROBE_TIMEOUT_S):
+        asked.append(repos)
+        return answer
+    monkeypatch.setattr(params, "probe_hub", probe)
+    return asked
+
+
 @pytest.fixture
 def hub_down(monkeypatch):
-    monkeypatch.setattr(params, "probe_hub", lambda timeout=params.HUB_PROBE_TIMEOUT_S: (False, "test: no network"))
+    return fake_probe(monkeypatch, params.HubAnswer(False, (), "test: no network"))
 
 
 @pytest.fixture
 def hub_up(monkeypatch):
-    monkeypatch.setattr(params, "probe_hub", lambda timeout=params.HUB_PROBE_TIMEOUT_S: (True, "test: HTTP 200"))
+    return fake_probe(monkeypatch, params.HubAnswer(True, (), "test: HTTP 200"))
 
 
-def fake_cache(root, repo_id, repo_type):
+def fake_cache(root, repo_id, repo_type, files=None):
+    """A snapshot in the Hub cache, complete by default (a model's config, weights and tokenizer)."""
     snapshot = root / "hub-cache" / f"{repo_type}s--{repo_id.replace('/', '--')}" / "snapshots" / "abc123"
     snapshot.mkdir(parents=True)
-    (snapshot / "config.json").write_text("{}")
+    default = ("config.json", "model.safetensors", "tokenizer.json") if repo_type == "model" else ("train.jsonl",)
+    for name in files if files is not None else default:
+        (snapshot / name).write_text("{}")
 
 
 @pytest.mark.parametrize("name", params.PROFILES)
@@ -57,9 +70,43 @@ def test_auto_uses_the_cache_when_the_hub_is_down(clean_env, hub_down):
     assert settings.profile == "full" and "local cache" in settings.reason and not settings.hub_online
 
 
+def test_a_partial_download_does_not_count_as_cached(clean_env, hub_down):
+    """Config and tokenizer without weights (a download cut off): `auto` must not pick `full` for it."""
+    fake_cache(clean_env, "gpt2", "model", files=("config.json", "tokenizer.json"))
+    fake_cache(clean_env, "mteb/tweet_sentiment_extraction", "dataset")
+    settings = resolve_settings()
+    assert settings.profile == "offline" and "does not hold model 'gpt2' complete" in settings.reason
+    with pytest.raises(HubUnreachableError, match="model 'gpt2'"):
+        resolve_settings("full")
+
+
 def test_auto_picks_full_when_the_hub_answers(clean_env, hub_up):
     settings = resolve_settings()
     assert settings.profile == "full" and settings.hub_online
+    assert hub_up == [[("model", "gpt2"), ("dataset", "mteb/tweet_sentiment_extraction")]]
+
+
+def test_the_probe_asks_only_for_what_comes_from_the_hub(clean_env, hub_up):
+    """A learner's own local data file with the Hub's model: only the model is asked for."""
+    resolve_settings(dataset_name=str(clean_env))
+    assert hub_up == [[("model", "gpt2")]]
+
+
+def test_a_hub_without_the_repo_is_an_error_naming_repo_and_endpoint(clean_env, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:1234")
+    fake_probe(monkeypatch, params.HubAnswer(True, ("dataset 'someone/nothing' (HTTP 404)",), "HTTP 200, 404"))
+    for profile in ("auto", "full"):
+        with pytest.raises(CourseInputError, match=r"The Hub mirror at http://127.0.0.1:1234 \(HF_ENDPOINT\) answered, "
+                                                   r"but has no dataset 'someone/nothing' \(HTTP 404\)"):
+            resolve_settings(profile, dataset_name="someone/nothing")
+
+
+def test_the_chain_hands_its_decision_on_so_notebooks_do_not_probe(clean_env, hub_up, monkeypatch):
+    decided = resolve_settings("full")
+    monkeypatch.setattr(params.os, "environ", {**params.os.environ, **decided.handed_on()})
+    again = resolve_settings()
+    assert (again.profile, again.hub_online, again.reason) == ("full", True, decided.reason)
+    assert len(hub_up) == 1
 
 
 def test_full_without_hub_or_cache_says_what_to_do(clean_env, hub_down):
@@ -71,8 +118,8 @@ def test_hub_probe_gives_up_within_its_timeout(monkeypatch):
     """A name lookup that hangs must not hang the notebook: the probe answers 'unreachable'."""
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(params.urllib.request, "urlopen", lambda *a, **k: time.sleep(30))
-    ok, detail = params.probe_hub(timeout=0.3)
-    assert not ok and "no answer within 0.3 s" in detail
+    answer = params.probe_hub([("model", "gpt2")], timeout=0.3)
+    assert not answer.answered and "no answer within 0.3 s" in answer.detail
 
 
 def test_profile_comes_from_the_environment(clean_env, monkeypatch):

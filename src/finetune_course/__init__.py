@@ -15,7 +15,8 @@ def hide_loading_bars() -> None:
 
     They finish in milliseconds here, and a saved notebook shows them as frozen "0%" bars; the
     `Trainer`'s own progress bars (training, evaluation) and the Hub's download bars (the `full`
-    profile's first run) are not affected.
+    profile's first run, in a live session) are not affected. The chain, which saves notebooks,
+    switches the download bars off too, with HF_HUB_DISABLE_PROGRESS_BARS.
     """
     import datasets
     import huggingface_hub
@@ -23,4 +24,5 @@ def hide_loading_bars() -> None:
 
     datasets.disable_progress_bars()
     transformers.logging.disable_progress_bar()        # this also switches off the Hub's bars ...
-    huggingface_hub.utils.enable_progress_bars()       # ... which show real downloads: keep them
+    if not huggingface_hub.constants.HF_HUB_DISABLE_PROGRESS_BARS:
+        huggingface_hub.utils.enable_progress_bars()   # ... which show real downloads: keep them

@@ -90,7 +90,7 @@ def discard_stale_checkpoints(settings: Settings) -> None:
     saying why, and record the current settings in the checkpoints folder."""
     folder = settings.path("checkpoints")
     changed = changed_settings(settings, "checkpoints")
-    if folder.is_dir() and changed is not None:
+    if any(folder.glob("checkpoint-*")) and changed is not None:    # (the Trainer may have made the folder, empty)
         why = describe_changes(changed) or "no record of their settings"
         print(f"Removing the checkpoints of an earlier, unfinished training made with other settings ({why}).")
         shutil.rmtree(folder)
@@ -133,7 +133,8 @@ def require(settings: Settings, name: str) -> Path:
           "(this notebook then goes on by itself).", flush=True)
     parameters = settings.as_parameters()
     # The profile travels as the chain passes it to every step: in the environment, with its reason.
-    env = {**os.environ, "COURSE_PROFILE": parameters.pop("profile"), "COURSE_PROFILE_REASON": settings.reason}
+    parameters.pop("profile")
+    env = {**os.environ, **settings.handed_on()}
     command = [sys.executable, "-m", "finetune_course.chain", "--steps", notebook[:2], "--no-html",
                "--parameters-json", json.dumps(parameters),
                "--out", str(settings.path("recomputed"))]   # this run's own folder: runs side by side never collide

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,8 +38,9 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
 
     settings = resolve_settings(**parameters)
     # Every notebook resolves the same profile without probing again.
-    os.environ["COURSE_PROFILE"] = settings.profile
-    os.environ["COURSE_PROFILE_REASON"] = settings.reason
+    os.environ.update(settings.handed_on())
+    # A saved notebook would show the Hub's download bars frozen at 0%: only a live session sees them move.
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     passed = {name: value for name, value in parameters.items() if name != "profile" and value is not None}
     if "COURSE_PARAMS" in os.environ:
         print(f"Parameters from {os.environ['COURSE_PARAMS']} override the profile's.")
@@ -58,7 +60,9 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
         shutil.rmtree(sockets, ignore_errors=True)
 
     results = {"profile": settings.profile, "profile_reason": settings.reason,
-               "notebook_seconds": timings, "total_seconds": round(sum(timings.values()), 1)}
+               "notebook_seconds": {name: seconds for name, (seconds, _) in timings.items()},
+               "notebook_peak_memory_mb": {name: peak for name, (_, peak) in timings.items()},
+               "total_seconds": round(sum(seconds for seconds, _ in timings.values()), 1)}
     metrics_file = settings.path("metrics.json")
     if "07_fine_tune_and_evaluate.ipynb" in timings and metrics_file.is_file():
         results["metrics"] = read_json(metrics_file)
@@ -67,7 +71,7 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
 
 
 def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, html: bool) -> dict:
-    """Execute each notebook with papermill into `out`; returns the seconds each took."""
+    """Execute each notebook with papermill into `out`; returns (seconds, peak memory in MB) for each."""
     import papermill
 
     timings = {}
@@ -76,10 +80,11 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
         started = time.perf_counter()
         print(f"--> {notebook.name}", end=" ", flush=True)
         try:
-            papermill.execute_notebook(
-                str(notebook), str(executed), parameters=passed, cwd=str(notebook.parent),
-                kernel_name="python3", progress_bar=False, log_output=False, config=kernel_config,
-            )
+            with PeakMemory() as memory:
+                papermill.execute_notebook(
+                    str(notebook), str(executed), parameters=passed, cwd=str(notebook.parent),
+                    kernel_name="python3", progress_bar=False, log_output=False, config=kernel_config,
+                )
         except papermill.PapermillExecutionError as err:
             print("FAILED", flush=True)
             raise StepFailed(
@@ -87,11 +92,42 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
                 f"(cell index {err.cell_index}): {err.ename}: {err.evalue}\n"
                 f"The executed notebook, with the full traceback, is {executed}."
             ) from None
-        timings[notebook.name] = round(time.perf_counter() - started, 1)
-        print(f"{timings[notebook.name]:.1f} s", flush=True)
+        timings[notebook.name] = (round(time.perf_counter() - started, 1), memory.peak_mb)
+        print(f"{timings[notebook.name][0]:.1f} s, peak memory {memory.peak_mb:,} MB", flush=True)
         if html:
             export_html(executed)
     return timings
+
+
+class PeakMemory:
+    """The largest memory (resident set, MB) that this process's children used at once while the block ran:
+    the notebook's kernel, and any chain it started itself. Sampled every 0.2 s, so a shorter peak can slip by."""
+
+    def __init__(self, every_s: float = 0.2):
+        self.every_s, self.peak_mb = every_s, 0
+        self._done = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._done.wait(self.every_s):
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:          # it ended between the listing and the reading
+                    pass
+            self.peak_mb = max(self.peak_mb, round(total / 2**20))
+
+    def __enter__(self) -> PeakMemory:
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._sampler.join()
 
 
 def export_html(executed: Path) -> Path:

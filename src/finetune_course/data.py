@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import CourseInputError, Settings, in_hub_cache
+from .params import CourseInputError, Settings, cached_snapshot, hub_name
 
 SHIPPED_DATASET = "course-tweets"
 SHIPPED_FOLDER = Path(__file__).parent / "data" / "tweets"
@@ -39,16 +38,25 @@ def dataset_source(settings: Settings) -> DataSource:
     if name == SHIPPED_DATASET:
         files = {split: str(SHIPPED_FOLDER / f"{split}.jsonl") for split in ("train", "test")}
         return DataSource("json", files, SHIPPED_NOTE)
-    local = Path(name).expanduser()
-    if local.exists() or any(name.endswith(suffix) for suffix in FORMATS):
-        return _local_source(local)
-    if not settings.hub_online and not in_hub_cache(name, "dataset"):
+    if not is_hub_dataset(name):
+        return _local_source(Path(name).expanduser())
+    if settings.hub_online:
+        return DataSource(name, None, f"{name}: from {hub_name()}, downloaded once into the local cache")
+    # Without the Hub, the snapshot the Hub cache holds is loaded as a folder: offline, `load_dataset(name)`
+    # would look in a different cache (the `datasets` library's own) and miss a plain download.
+    snapshot = cached_snapshot(name, "dataset")
+    if snapshot is None:
         raise CourseInputError(
             f"Dataset {name!r} is not a local file or folder, nor in the Hugging Face cache, and this run "
             "has no Hub access. Check the name, give the path of a CSV/JSON Lines/Parquet file, "
             f"or use profile 'offline' (dataset {SHIPPED_DATASET!r})."
         )
-    return DataSource(name, None, f"{name} from the Hugging Face Hub" + ("" if settings.hub_online else " (local cache)"))
+    return DataSource(str(snapshot), None, f"{name}, from the local Hugging Face cache (downloaded earlier; no Hub in this run)")
+
+
+def is_hub_dataset(name: str) -> bool:
+    """Whether `dataset_name` is a Hub id (downloaded) rather than the shipped tweets or a local file or folder."""
+    return name != SHIPPED_DATASET and not Path(name).expanduser().exists() and not name.endswith(tuple(FORMATS))
 
 
 def _local_source(path: Path) -> DataSource:
@@ -147,16 +155,22 @@ def explain_load_errors(source: DataSource):
     except CourseInputError:
         raise
     except Exception as err:
-        if source.data_files is None and is_network_error(err):
-            endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+        reason = f"{type(err).__name__}: {str(err).rstrip('.')}"
+        if source.data_files is None and "NotFound" in type(err).__name__:
             raise CourseInputError(
-                f"Could not download the dataset {source.path!r} from the Hugging Face Hub at {endpoint}: "
-                f"{type(err).__name__}: {err}. Check the network connection (or HF_ENDPOINT, if you use a "
-                "mirror) and run again, or use profile 'offline', which needs no Hub."
+                f"{hub_name()[:1].upper() + hub_name()[1:]} has no dataset {source.path!r} ({reason}). Check "
+                "dataset_name, and that the mirror in HF_ENDPOINT, if you use one, serves it; or use profile "
+                "'offline', which needs no Hub."
+            ) from err
+        if source.data_files is None and is_network_error(err):
+            raise CourseInputError(
+                f"Could not download the dataset {source.path!r} from {hub_name()}: {reason}. Check the network "
+                "connection (or HF_ENDPOINT, if you use a mirror) and run again, or use profile 'offline', which "
+                "needs no Hub."
             ) from err
         where = ", ".join(source.data_files.values()) if source.data_files else source.path
         raise CourseInputError(
-            f"Could not read the data from {where} as {source.path!r}: {type(err).__name__}: {err}. "
+            f"Could not read the data from {where} as {source.path!r}: {reason}. "
             "Check that the file is a valid CSV (with a header row), JSON Lines (one object per line) "
             "or Parquet file, and that its name ends in the matching suffix."
         ) from err

@@ -10,7 +10,7 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import CourseInputError, Settings, in_hub_cache
+from .params import CourseInputError, Settings, cached_snapshot
 
 TINY_GPT2 = "tiny-gpt2"
 # Models that come inside an installed PyPI package: name -> (package, folder inside it).
@@ -54,14 +54,20 @@ def model_source(settings: Settings) -> str:
     if name in SHIPPED_MODELS:
         package, folder = SHIPPED_MODELS[name]
         return str(package_folder(package) / folder)
-    if Path(name).expanduser().is_dir():
+    if not is_hub_model(name):
         return str(Path(name).expanduser().resolve())
-    if not settings.hub_online and not in_hub_cache(name, "model"):
+    if not settings.hub_online and not cached_snapshot(name, "model"):
         raise CourseInputError(
-            f"Model {name!r} is neither a local folder nor in the Hugging Face cache, and this run has no "
-            "Hub access. Check the name, give the path of a saved model folder, or use profile 'offline'."
+            f"Model {name!r} is neither a local folder nor complete in the Hugging Face cache (config, weights "
+            "and tokenizer), and this run has no Hub access. Check the name, give the path of a saved model "
+            "folder, or use profile 'offline'."
         )
     return name
+
+
+def is_hub_model(name: str) -> bool:
+    """Whether `model_name` is a Hub id (downloaded) rather than a model built here, shipped, or a local folder."""
+    return name != TINY_GPT2 and name not in SHIPPED_MODELS and not Path(name).expanduser().is_dir()
 
 
 def build_tiny_gpt2(folder: Path) -> Path:

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -82,6 +83,12 @@ class Settings:
         params["artifacts_dir"] = str(self.artifacts_dir)
         return params
 
+    def handed_on(self) -> dict[str, str]:
+        """The environment that hands this decided profile to other processes (the chain's notebooks,
+        `require`'s runs), so that none of them probes the Hub again."""
+        return {"COURSE_PROFILE": self.profile, "COURSE_PROFILE_REASON": self.reason,
+                "COURSE_HUB_ONLINE": "1" if self.hub_online else "0"}
+
     def banner(self) -> str:
         line = "=" * 78
         return "\n".join([
@@ -90,8 +97,10 @@ class Settings:
             f"why:     {self.reason}",
             f"model:   {self.model_name}",
             f"data:    {self.dataset_name}  (text column '{self.text_column}', label column '{self.label_column}')",
-            f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.test_size}",
-            f"train:   {self.num_train_epochs:g} epochs, batch {self.per_device_train_batch_size}, "
+            f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.test_size} "
+            "(at most: fewer where the data has fewer)",
+            f"train:   {self.num_train_epochs:g} epoch{'' if self.num_train_epochs == 1 else 's'}, "
+            f"batch {self.per_device_train_batch_size}, "
             f"learning rate {self.learning_rate:g}, seed {self.seed}"
             + (f", lowest {self.frozen_layers} layers frozen" if self.frozen_layers else ""),
             f"files:   {self.artifacts_dir}",
@@ -191,9 +200,10 @@ def resolve_settings(profile: str | None = None, **parameters) -> Settings:
         profile, reason = DEFAULT_PROFILE, "the default"
 
     if profile == DEFAULT_PROFILE:
-        wanted = {**load_profile("full"), **given}
-        profile, auto_reason, hub_online = choose_auto_profile(wanted["model_name"], wanted["dataset_name"])
+        profile, auto_reason, hub_online = choose_auto_profile({**load_profile("full"), **given})
         reason = f"auto chose it: {auto_reason}"
+    elif profile == "full" and os.environ.get("COURSE_HUB_ONLINE") in ("0", "1"):
+        hub_online = os.environ["COURSE_HUB_ONLINE"] == "1"   # the chain probed once for all its notebooks
     elif profile == "full":
         hub_online = _check_full_profile_can_run({**load_profile("full"), **given})
     else:
@@ -275,56 +285,115 @@ def _positive(values: dict, name: str, kind: type):
 
 # --- Deciding `auto`, and keeping `full` from hanging --------------------------------------
 
-def choose_auto_profile(model_name: str, dataset_name: str) -> tuple[str, str, bool]:
-    """(profile, why, hub_online): `full` where the Hub answers or the cache holds both model and data."""
-    hub_ok, hub_detail = probe_hub()
-    if hub_ok:
-        return "full", f"the Hugging Face Hub answered ({hub_detail})", True
-    if in_hub_cache(model_name, "model") and in_hub_cache(dataset_name, "dataset"):
-        why = f"the Hub is unreachable ({hub_detail}), but {model_name} and {dataset_name} are in the local cache"
-        return "full", why, False
-    why = (f"the Hugging Face Hub is unreachable ({hub_detail}) and {model_name} with {dataset_name} "
-           "is not in the local cache")
-    return "offline", why, False
+@dataclass(frozen=True)
+class HubAnswer:
+    """What one quick round of requests to the Hub (or the mirror in HF_ENDPOINT) found."""
+    answered: bool                  # the server answered over HTTP at all
+    missing: tuple[str, ...]        # repos it answered "not found" for, e.g. "dataset 'x/y' (HTTP 404)"
+    detail: str                     # for the learner: what happened, and how long it took
+
+
+def hub_name() -> str:
+    """How the notebooks name the server they download from: the Hub, or the mirror in HF_ENDPOINT."""
+    endpoint = os.environ.get("HF_ENDPOINT", "").rstrip("/")
+    return f"the Hub mirror at {endpoint} (HF_ENDPOINT)" if endpoint else "the Hugging Face Hub"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def hub_repos(values: dict) -> list[tuple[str, str]]:
+    """The (kind, id) pairs this run would download: its model and dataset, unless they are local."""
+    from .data import is_hub_dataset
+    from .models import is_hub_model
+
+    return ([("model", str(values["model_name"]))] if is_hub_model(str(values["model_name"])) else []) + \
+           ([("dataset", str(values["dataset_name"]))] if is_hub_dataset(str(values["dataset_name"])) else [])
+
+
+def _describe(repos: list[tuple[str, str]]) -> str:
+    return " and ".join(f"{kind} {repo_id!r}" for kind, repo_id in repos)
+
+
+def where_full_comes_from(values: dict) -> tuple[str, str]:
+    """Where the `full` profile's model and data would come from, and why: "hub", "cache", "local" (no Hub
+    needed) or "nowhere". A Hub that answers but lacks one of them is an error that names it."""
+    repos = hub_repos(values)
+    if not repos:
+        return "local", "its model and data are local, no Hub needed"
+    answer = probe_hub(repos)
+    if answer.answered and not answer.missing:
+        return "hub", f"{hub_name()} answered for {_describe(repos)} ({answer.detail})"
+    if answer.answered:
+        raise _missing_repos_error(answer)
+    uncached = [(kind, repo_id) for kind, repo_id in repos if not cached_snapshot(repo_id, kind)]
+    if not uncached:
+        return "cache", f"{hub_name()} is unreachable ({answer.detail}), but {_describe(repos)} are in the local cache"
+    return "nowhere", (f"{hub_name()} is unreachable ({answer.detail}) and the local cache does not hold "
+                       f"{_describe(uncached)} complete")
+
+
+def choose_auto_profile(values: dict) -> tuple[str, str, bool]:
+    """(profile, why, hub_online): `full` where the Hub serves the model and data or the cache holds them."""
+    source, why = where_full_comes_from(values)
+    return ("offline" if source == "nowhere" else "full"), why, source == "hub"
 
 
 def _check_full_profile_can_run(values: dict) -> bool:
-    hub_ok, hub_detail = probe_hub()
-    if hub_ok:
-        return True
-    if in_hub_cache(values["model_name"], "model") and in_hub_cache(values["dataset_name"], "dataset"):
-        return False
-    raise HubUnreachableError(
-        f"Profile 'full' needs the Hugging Face Hub to download {values['model_name']} and "
-        f"{values['dataset_name']}, but the Hub is unreachable ({hub_detail}) and they are not in the "
-        "local cache. Use profile 'offline' (no Hub at all) or 'auto' (picks offline by itself), "
-        "or connect to the internet and run again."
+    """Whether this `full` run may use the Hub (True) or must use the cache (False); an error if neither serves."""
+    source, why = where_full_comes_from(values)
+    if source == "nowhere":
+        raise HubUnreachableError(
+            f"Profile 'full' cannot run: {why}. Use profile 'offline' (no Hub at all) or 'auto' (picks offline "
+            "by itself); or connect to the internet, or set HF_ENDPOINT to a Hub mirror you can reach, and run again."
+        )
+    return source == "hub"
+
+
+def _missing_repos_error(answer: HubAnswer) -> CourseInputError:
+    return CourseInputError(
+        f"{_sentence(hub_name())} answered, but has no {' and no '.join(answer.missing)}. Check model_name and "
+        "dataset_name (a Hub id such as 'gpt2' or 'mteb/tweet_sentiment_extraction', or a local path), and that the mirror in "
+        "HF_ENDPOINT, if you use one, serves them. A private or gated repo also needs a token "
+        "(`hf auth login`, or HF_TOKEN)."
     )
 
 
-def probe_hub(timeout: float = HUB_PROBE_TIMEOUT_S) -> tuple[bool, str]:
-    """One quick request to the Hub, bounded in time even where name lookup hangs."""
+def probe_hub(repos: list[tuple[str, str]], timeout: float = HUB_PROBE_TIMEOUT_S) -> HubAnswer:
+    """One quick request per repo, side by side, all bounded in time even where name lookup hangs."""
     if _env_true("HF_HUB_OFFLINE"):
-        return False, "HF_HUB_OFFLINE is set"
+        return HubAnswer(False, (), "HF_HUB_OFFLINE is set")
     endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
-    result: list = []
+    token = os.environ.get("HF_TOKEN")
+    answers: dict = {}
 
-    def ask() -> None:
+    def ask(kind: str, repo_id: str) -> None:
+        request = urllib.request.Request(f"{endpoint}/api/{kind}s/{repo_id}")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(f"{endpoint}/api/models/gpt2", timeout=timeout) as response:
-                result.append((response.status == 200, f"HTTP {response.status}"))
-        except Exception as err:  # any failure to reach it means "not reachable"
-            result.append((False, f"{type(err).__name__}: {err}"))
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                answers[kind, repo_id] = response.status
+        except urllib.error.HTTPError as err:         # the server answered, with an error status
+            answers[kind, repo_id] = err.code
+        except Exception as err:                      # any failure to reach it means "not reachable"
+            answers[kind, repo_id] = f"{type(err).__name__}: {err}"
 
     started = time.monotonic()
-    worker = threading.Thread(target=ask, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    took = time.monotonic() - started
-    if not result:
-        return False, f"no answer within {timeout:g} s"
-    ok, detail = result[0]
-    return ok, f"{detail}, in {took:.1f} s"
+    workers = [threading.Thread(target=ask, args=repo, daemon=True) for repo in repos]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(max(0.0, timeout - (time.monotonic() - started)))
+    took = f"in {time.monotonic() - started:.1f} s"
+    if len(answers) < len(repos):
+        return HubAnswer(False, (), f"no answer within {timeout:g} s")
+    failures = [a for a in answers.values() if isinstance(a, str) or a >= 500]
+    if failures:
+        return HubAnswer(False, (), f"{failures[0] if isinstance(failures[0], str) else f'HTTP {failures[0]}'}, {took}")
+    missing = tuple(f"{kind} {repo_id!r} (HTTP {code})" for (kind, repo_id), code in answers.items() if code != 200)
+    return HubAnswer(True, missing, f"HTTP {', '.join(str(code) for code in answers.values())}, {took}")
 
 
 def hub_cache_dir() -> Path:
@@ -334,10 +403,33 @@ def hub_cache_dir() -> Path:
     return Path(home) / "hub"
 
 
-def in_hub_cache(repo_id: str, repo_type: str) -> bool:
-    """Whether the Hub cache holds a downloaded snapshot of this model or dataset."""
-    folder = hub_cache_dir() / f"{repo_type}s--{repo_id.replace('/', '--')}" / "snapshots"
-    return folder.is_dir() and any(any(snapshot.iterdir()) for snapshot in folder.iterdir())
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
+TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model")
+DATA_SUFFIXES = (".jsonl", ".json", ".csv", ".tsv", ".parquet", ".arrow")
+
+
+def cached_snapshot(repo_id: str, repo_type: str) -> Path | None:
+    """The Hub cache's complete snapshot of a model or dataset, or None.
+
+    Complete means what loading needs: a model's config, weights and tokenizer; a dataset's data files.
+    A download cut off halfway leaves a snapshot without weights, and that must not count as cached."""
+    repo = hub_cache_dir() / f"{repo_type}s--{repo_id.replace('/', '--')}"
+    snapshots = repo / "snapshots"
+    if not snapshots.is_dir():
+        return None
+    main = repo / "refs" / "main"
+    candidates = ([snapshots / main.read_text().strip()] if main.is_file() else []) + sorted(
+        snapshots.iterdir(), key=lambda folder: folder.stat().st_mtime, reverse=True)
+    for snapshot in candidates:
+        if not snapshot.is_dir():
+            continue
+        if repo_type == "model":
+            present = {path.name for path in snapshot.iterdir() if path.is_file()}   # is_file: not a dangling link
+            if "config.json" in present and present & set(WEIGHT_FILES) and present & set(TOKENIZER_FILES):
+                return snapshot
+        elif any(path.suffix in DATA_SUFFIXES and path.is_file() for path in snapshot.rglob("*")):
+            return snapshot
+    return None
 
 
 def go_offline() -> None:

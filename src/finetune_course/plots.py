@@ -50,8 +50,10 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     """One bar per named value (baselines against the fine-tuned model, padding costs, ...);
     `intervals` (name -> (low, high)) draws 95% intervals as error bars where given."""
     ax = _axes(7, 3.8)
-    names = [textwrap.fill(name, 18) for name in values]      # long names on two lines, not overlapping
+    # Long names on two or three lines, broken between words only, so that neighbours do not overlap.
+    names = [textwrap.fill(name, 14, break_long_words=False) for name in values]
     bars = ax.bar(names, list(values.values()), color="#2c7fb8")
+    ax.tick_params(axis="x", labelsize=9)
     # With error bars, the values go inside the bars so that the bars' whiskers do not cover them.
     ax.bar_label(bars, labels=[fmt.format(v) for v in values.values()],
                  label_type="center" if intervals else "edge", color="white" if intervals else "black")
