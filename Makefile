@@ -1,5 +1,6 @@
 # The course's commands. Each one sets up what it needs, so on a fresh machine it is one command.
 #   make test                          the tests CI runs (ruff, unit tests, smoke + offline chains, nbval)
+#   make check-inputs [PROFILE=offline] [PARAMS=my_task.yaml]   check parameters, data and model in seconds
 #   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml] [STEPS=01,02] [OUT=folder]   run the notebooks with papermill
 #   make lab [PROFILE=offline] [PARAMS=my_task.yaml]   open the notebooks in JupyterLab
 #   make bench                         the guide's training recipe against the course's, side by side
@@ -17,7 +18,7 @@ PORT    ?= 8090
 MIRROR_HOST ?=
 STAMP   := $(VENV)/.course-installed
 
-.PHONY: setup execute-all test lab bench hub-mirror clean
+.PHONY: setup execute-all check-inputs test lab bench hub-mirror clean
 
 setup: $(STAMP)
 
@@ -31,6 +32,10 @@ $(STAMP): requirements.txt pyproject.toml
 execute-all: setup
 	$(PY) -m finetune_course.chain --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS)) $(if $(STEPS),--steps $(STEPS)) \
 		$(if $(OUT),--out $(OUT))
+
+# The parameters, the data and the model checked in seconds, as execute-all checks them before step 1.
+check-inputs: setup
+	$(PY) -m finetune_course.chain --check --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
 
 # ruff lints the code and the notebooks. The tests run on two workers that share the machine's cores
 # (each chain runs once, whichever worker needs it first: tests/conftest.py); then nbval runs every

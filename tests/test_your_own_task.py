@@ -45,17 +45,28 @@ def test_own_csv_with_text_labels_runs_the_whole_chain(tmp_path):
     assert "One file given: 20% of it" in executed and "stratified" in executed
 
 
-def test_missing_column_stops_the_chain_naming_the_notebook_and_the_columns(tmp_path):
+def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alone(tmp_path):
+    """The chain's check stops before any kernel starts; notebook 03 run alone (as in JupyterLab, without
+    the chain) stops with the same message, because both call the same check."""
+    import papermill
+
     write_csv(tmp_path / "bad.csv", [("good day", "positive"), ("bad day", "negative")] * 20)
+    parameters = {"profile": "smoke", "dataset_name": str(tmp_path / "bad.csv"), "artifacts_dir": str(tmp_path / "a")}
     finished = subprocess.run(
-        [sys.executable, "-m", "finetune_course.chain", "--profile", "smoke", "--steps", "03", "--no-html",
-         "--out", str(tmp_path / "build"), "--parameters-json",
-         json.dumps({"dataset_name": str(tmp_path / "bad.csv"), "artifacts_dir": str(tmp_path / "a")})],
+        [sys.executable, "-m", "finetune_course.chain", "--no-html", "--out", str(tmp_path / "build"),
+         "--parameters-json", json.dumps(parameters)],
         cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith("COURSE_")},
         capture_output=True, text=True)
-    assert finished.returncode == 1
-    assert "03_load_the_data.ipynb failed in its code cell" in finished.stderr
-    assert "no column 'text'" in finished.stderr and "columns are: tweet, feeling" in finished.stderr
+    assert finished.returncode == 1 and "Checking the data and the model ... FAILED" in finished.stdout
+    message = finished.stderr.strip().removeprefix("ERROR: ")
+    assert "no column 'text'" in message and "columns are: tweet, feeling" in message
+    assert not list((tmp_path / "build").glob("*.ipynb"))
+
+    with pytest.raises(papermill.PapermillExecutionError) as alone:
+        papermill.execute_notebook(str(ROOT / "notebooks" / "03_load_the_data.ipynb"), str(tmp_path / "03.ipynb"),
+                                   parameters=parameters, cwd=str(ROOT / "notebooks"), kernel_name="python3",
+                                   progress_bar=False)
+    assert alone.value.ename == "CourseInputError" and alone.value.evalue == message
 
 
 def checkpoint_written(folder) -> bool:

@@ -1,9 +1,10 @@
 """Run the course's notebooks in order with papermill: `make execute-all` (and `require`) call this.
 
-    python -m finetune_course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR]
+    python -m finetune_course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR] [--check]
 
 The profile is decided once here (for `auto`, one quick Hub probe) and handed to every
-notebook through COURSE_PROFILE, so no notebook waits on the network again. Executed
+notebook through COURSE_PROFILE, so no notebook waits on the network again. The data and the
+model are checked before the first kernel starts (`preflight`), so bad input fails in seconds. Executed
 notebooks (and their HTML) go to build/<profile>/; the chain stops at the first failure,
 naming the notebook and the cell.
 """
@@ -44,9 +45,10 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     passed = {name: value for name, value in parameters.items() if name != "profile" and value is not None}
     if "COURSE_PARAMS" in os.environ:
         print(f"Parameters from {os.environ['COURSE_PARAMS']} override the profile's.")
+    print(settings.banner(), flush=True)
+    preflight(settings)
     out = Path(out) if out else project_root() / "build" / settings.profile
     out.mkdir(parents=True, exist_ok=True)
-    print(settings.banner(), flush=True)
 
     # Local sockets (IPC) rather than TCP between papermill and the kernel: nothing listens on the network.
     # They live in a folder of this run's own: two chains side by side (the tests) must not share them.
@@ -70,6 +72,37 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     return results
 
 
+def preflight(settings) -> None:
+    """Steps 1-3's data checks and step 5's model checks, in seconds, before any kernel starts: the same
+    functions the notebooks call, so a learner's broken file fails here with the message the notebook
+    would give, without waiting for a kernel and torch. (Data from the Hub is checked by the notebooks,
+    which download it; the probe has already checked that the Hub has it.)"""
+    import contextlib
+    import io
+
+    from . import data, models
+
+    started = time.perf_counter()
+    print("Checking the data and the model ...", end=" ", flush=True)
+    try:
+        if settings.model_name != models.TINY_GPT2:   # the smoke model is built by step 1, not checked here
+            models.model_source(settings)
+        source = data.dataset_source(settings)
+        if source.data_files is not None or not settings.hub_online:
+            import datasets
+
+            datasets.disable_progress_bars()
+            datasets.logging.set_verbosity_error()    # the CourseInputError says what went wrong, once
+            with contextlib.redirect_stdout(io.StringIO()):      # the notebooks print these steps' notes
+                with data.explain_load_errors(source):
+                    raw = datasets.load_dataset(source.path, data_files=source.data_files)
+                data.check_and_prepare(raw, settings)
+    except CourseInputError:
+        print("FAILED", flush=True)
+        raise
+    print(f"fine ({time.perf_counter() - started:.1f} s)", flush=True)
+
+
 def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, html: bool) -> dict:
     """Execute each notebook with papermill into `out`; returns (seconds, peak memory in MB) for each."""
     import papermill
@@ -87,10 +120,14 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
                 )
         except papermill.PapermillExecutionError as err:
             print("FAILED", flush=True)
+            remaining = ",".join(path.name[:2] for path in paths[paths.index(notebook):])
             raise StepFailed(
                 f"{notebook.name} failed in its code cell {err.exec_count} "
                 f"(cell index {err.cell_index}): {err.ename}: {err.evalue}\n"
-                f"The executed notebook, with the full traceback, is {executed}."
+                f"The executed notebook, with the full traceback, is {executed}.\n"
+                f"The results of the steps before it are kept. After the fix, go on from this step with "
+                f"`make execute-all ... STEPS={remaining}` (or --steps {remaining}); a step whose inputs changed "
+                "is rerun by itself first, and an interrupted training resumes from its last checkpoint."
             ) from None
         timings[notebook.name] = (round(time.perf_counter() - started, 1), memory.peak_mb)
         print(f"{timings[notebook.name][0]:.1f} s, peak memory {memory.peak_mb:,} MB", flush=True)
@@ -151,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", help="comma-separated step numbers to run, e.g. 03,04 (default: all)")
     parser.add_argument("--out", help="folder for the executed notebooks (default: build/<profile>)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    parser.add_argument("--check", action="store_true",
+                        help="only check the parameters, the data and the model (seconds), then stop")
     args = parser.parse_args(argv)
 
     try:
@@ -161,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             parameters["profile"] = args.profile
         steps = args.steps.split(",") if args.steps else None
+        if args.check:
+            settings = resolve_settings(**parameters)
+            print(settings.banner(), flush=True)
+            preflight(settings)
+            return 0
         results = run_chain(parameters, args.out, steps, html=not args.no_html)
     except (CourseInputError, StepFailed) as err:
         print(f"\nERROR: {err}", file=sys.stderr)

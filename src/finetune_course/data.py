@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +66,7 @@ def _local_source(path: Path) -> DataSource:
     if not path.exists():
         raise CourseInputError(f"Data file {path} does not exist. Check the path (relative paths start at {Path.cwd()}).")
     if path.is_file():
+        check_data_file(path)
         return DataSource(_format_of(path), {"train": str(path)},
                           f"your file {path.name} (one file: the test split is carved from it)")
     files = {}
@@ -74,10 +78,109 @@ def _local_source(path: Path) -> DataSource:
                 f"it holds: {', '.join(sorted(p.name for p in path.iterdir())) or 'nothing'}."
             )
         files[split] = str(found[0])
+        check_data_file(found[0])
     formats = {_format_of(Path(f)) for f in files.values()}
     if len(formats) > 1:
         raise CourseInputError(f"Folder {path}: train and test must have the same format, found {sorted(formats)}.")
     return DataSource(formats.pop(), files, f"your folder {path} (train and test files)")
+
+
+def check_data_file(path: Path) -> None:
+    """Fail in a moment, naming the line and the fix, on a file `load_dataset` would reject with a vague
+    error or read wrongly: empty, not UTF-8, a broken JSON Lines line, a CSV with another separator, ragged
+    rows or two columns of one name. Cheap: plain Python, no `datasets`."""
+    fmt = _format_of(path)
+    if path.stat().st_size == 0:
+        raise CourseInputError(f"{path} is empty (0 bytes). Give a file with a header row and data rows.")
+    if fmt == "parquet":
+        return _check_parquet(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")             # a byte-order mark at the start is fine
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        start, end = raw.rfind(b"\n", 0, err.start) + 1, raw.find(b"\n", err.start)
+        text_of_line = raw[start:end if end >= 0 else len(raw)].decode("utf-8", "replace")[:80]
+        raise CourseInputError(
+            f"{path} is not UTF-8 text: byte 0x{raw[err.start]:02x} on line {line} (offset {err.start}): "
+            f"{text_of_line!r}. It was probably saved as Latin-1 or Windows-1252. Save it again as UTF-8 (in Excel: "
+            f"Save As > 'CSV UTF-8'; in a shell: iconv -f cp1252 -t utf-8 {path.name} > utf8_{path.name})."
+        ) from None
+    if not text.strip():
+        raise CourseInputError(f"{path} holds only blank lines. Give a file with a header row and data rows.")
+    if fmt == "json":
+        _check_json_lines(path, text)
+    else:
+        _check_csv(path, text)
+
+
+def _check_json_lines(path: Path, text: str) -> None:
+    if text.lstrip().startswith("["):              # one JSON array of objects, which `load_dataset` reads too
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise CourseInputError(f"{path}: not valid JSON ({err.msg}, line {err.lineno}, column {err.colno}). "
+                                   "Fix it, or write one JSON object per line (JSON Lines).") from None
+        if not all(isinstance(row, dict) for row in rows):
+            raise CourseInputError(f"{path}: a JSON array must hold objects such as {{\"text\": ..., \"label\": ...}}.")
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise CourseInputError(
+                f"{path}, line {number}: not valid JSON ({err.msg} at column {err.colno}): {line[:80]!r}. Each line "
+                'of a JSON Lines file must be one complete object, like {"text": "...", "label": "..."}: fix or '
+                "delete that line."
+            ) from None
+        if not isinstance(row, dict):
+            raise CourseInputError(f"{path}, line {number}: a JSON Lines line must be an object like "
+                                   f'{{"text": "...", "label": "..."}}, not {type(row).__name__}: {line[:80]!r}.')
+
+
+def _check_csv(path: Path, text: str) -> None:
+    csv.field_size_limit(2**31 - 1)                # a long text is a text, not a broken file
+    rows = csv.reader(io.StringIO(text))
+    header = next(rows)
+    if len(header) == 1:
+        other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")) if sep in header[0]), None)
+        if other:
+            raise CourseInputError(
+                f"{path}: its header {header[0][:80]!r} is one column, separated by {other} rather than commas. "
+                "Save it again as comma-separated CSV (in Excel: Save As > 'CSV UTF-8 (Comma delimited)'), "
+                "or save it as JSON Lines or Parquet."
+            )
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise CourseInputError(f"{path}: the header names {', '.join(map(repr, repeated))} more than once, so a "
+                               "column would be read under another name. Give every column its own name.")
+    data_rows = 0
+    for row in rows:
+        data_rows += bool(row)
+        if row and len(row) != len(header):
+            raise CourseInputError(
+                f"{path}, line {rows.line_num}: {len(row)} fields where the header has {len(header)} "
+                f"({', '.join(header)}): {','.join(row)[:80]!r}. A text that holds commas must be in double quotes "
+                '("like, this"); fix that line.'
+            )
+    if not data_rows:
+        raise CourseInputError(f"{path} has no rows: the file holds a header but no data.")
+
+
+def _check_parquet(path: Path) -> None:
+    import pyarrow.parquet
+
+    try:
+        names = pyarrow.parquet.read_schema(path).names
+    except Exception as err:                   # pyarrow raises several kinds for a file that is not Parquet
+        raise CourseInputError(f"{path} is not a readable Parquet file ({type(err).__name__}: {err}). "
+                               "Write it with pandas' `to_parquet`, or use CSV or JSON Lines.") from None
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise CourseInputError(f"{path}: the columns {', '.join(map(repr, repeated))} appear more than once. "
+                               "Give every column its own name.")
 
 
 def _format_of(path: Path) -> str:
@@ -86,15 +189,57 @@ def _format_of(path: Path) -> str:
     return FORMATS[path.suffix]
 
 
-def check_columns(dataset, text_column: str, label_column: str) -> None:
+def check_columns(dataset, text_column: str, label_column: str, split: str = "train") -> None:
     """Fail early, naming the columns that do exist, if the text or label column is missing."""
     columns = dataset.column_names
     for role, column in (("text_column", text_column), ("label_column", label_column)):
         if column not in columns:
             raise CourseInputError(
-                f"The data has no column {column!r} ({role}). Its columns are: {', '.join(columns)}. "
+                f"The {split} data has no column {column!r} ({role}). Its columns are: {', '.join(columns)}. "
                 f"Set the parameter {role} to one of them."
             )
+
+
+def _rows(indices: list[int]) -> str:
+    shown = ", ".join(str(i + 1) for i in indices[:5])
+    return f"row{'s' if len(indices) > 1 else ''} {shown}{', ...' if len(indices) > 5 else ''}"
+
+
+def check_text_column(dataset, text_column: str, split: str = "train") -> None:
+    """The text column must hold text, and not only empty texts (single empty rows are dropped later, counted)."""
+    texts = dataset[text_column]
+    if not texts:
+        raise CourseInputError(f"The {split} data has no rows: the file holds a header but no data.")
+    missing = [i for i, text in enumerate(texts) if text is None or (isinstance(text, str) and not text.strip())]
+    if len(missing) == len(texts):
+        raise CourseInputError(
+            f"Column {text_column!r} ({split}) is empty in all {len(texts)} rows. Check that text_column names "
+            "the column that holds the texts, and that the file holds them."
+        )
+    kinds = sorted({type(text).__name__ for text in texts if text is not None and not isinstance(text, str)})
+    if kinds:
+        count = sum(text is not None and not isinstance(text, str) for text in texts)
+        raise CourseInputError(
+            f"Column {text_column!r} ({split}) holds {', '.join(kinds)} values in {count} of {len(texts)} rows, not "
+            "text. Set text_column to the column that holds the texts (or put those values in quotes)."
+        )
+
+
+def check_label_column(dataset, label_column: str, split: str = "train") -> None:
+    """Every row needs a label, and labels are words or whole numbers (class ids), not decimals."""
+    labels = dataset[label_column]
+    missing = [i for i, label in enumerate(labels) if label is None or (isinstance(label, str) and not label.strip())]
+    if missing:
+        raise CourseInputError(
+            f"Column {label_column!r} ({split}) has no label in {len(missing)} of {len(labels)} rows "
+            f"({_rows(missing)}, counting data rows from 1). Fill in those labels, or delete the rows."
+        )
+    if any(isinstance(label, float) for label in labels):
+        raise CourseInputError(
+            f"Column {label_column!r} ({split}) holds decimal numbers ({', '.join(map(str, sorted(set(labels))[:5]))}). "
+            "Labels must be words or whole numbers 0..k-1: convert them (pandas: df[col] = df[col].astype(int)) "
+            "and save the file again."
+        )
 
 
 def label_names(dataset, label_column: str) -> list[str]:
@@ -117,19 +262,21 @@ def label_names(dataset, label_column: str) -> list[str]:
     return [str(i) for i in ids]
 
 
-def check_labels(dataset, label_column: str, names: list[str]) -> None:
-    """Every label must be one of `names`, and there must be at least two classes to learn."""
+def check_labels(dataset, label_column: str, names: list[str], split: str = "train") -> None:
+    """Every label must be one of `names` (the training split's), and there must be at least two classes."""
     if len(names) < 2:
         raise CourseInputError(
             f"Column {label_column!r} holds only one class ({names}); a classifier needs at least two."
         )
-    values = set(dataset.unique(label_column))
-    allowed = set(names) if any(isinstance(v, str) for v in values) else set(range(len(names)))
-    unknown = sorted(map(str, values - allowed))
+    counts = Counter(dataset[label_column])
+    allowed = set(names) if any(isinstance(v, str) for v in counts) else set(range(len(names)))
+    unknown = sorted((str(v), n) for v, n in counts.items() if v not in allowed)
     if unknown:
+        listed = ", ".join(f"{value!r} ({n} row{'s' if n > 1 else ''})" for value, n in unknown[:10])
         raise CourseInputError(
-            f"Column {label_column!r} holds labels outside the label set {names}: {', '.join(unknown[:10])}. "
-            "Fix those rows, or check that train and test use the same labels."
+            f"The {split} split has labels outside the label set of the training split, {names}: {listed}. "
+            "A model can only predict labels it trained on: fix those rows, or check that train and test use "
+            "the same label names."
         )
 
 
@@ -213,13 +360,22 @@ def check_and_prepare(raw, settings: Settings):
     Checks the columns and labels, turns labels into class ids with names, and gives a single
     file a test split (20%, stratified by label, seeded), saying so.
     """
-    first = next(iter(raw.values()))
-    check_columns(first, settings.text_column, settings.label_column)
-    names = label_names(raw["train"] if "train" in raw else first, settings.label_column)
+    for split, dataset in raw.items():
+        check_columns(dataset, settings.text_column, settings.label_column, split)
+        check_text_column(dataset, settings.text_column, split)
+        check_label_column(dataset, settings.label_column, split)
+    names = label_names(raw["train"] if "train" in raw else next(iter(raw.values())), settings.label_column)
     for split in raw:
-        check_labels(raw[split], settings.label_column, names)
+        check_labels(raw[split], settings.label_column, names, split)
     raw = encode_labels(raw, settings.label_column, names)
     if "test" not in raw:
+        rarest, count = min(Counter(raw["train"][settings.label_column]).items(), key=lambda item: item[1])
+        if count < 2:
+            raise CourseInputError(
+                f"Too few rows to set a test split aside: label {names[rarest]!r} has {count} row, and a "
+                "stratified split needs at least 2 of each label (better, dozens). Add rows, or give a folder "
+                "with separate train and test files."
+            )
         raw = raw["train"].train_test_split(test_size=0.2, seed=settings.seed, stratify_by_column=settings.label_column)
         print(f"One file given: 20% of it ({raw['test'].num_rows} rows, stratified by label) is set aside as the test split.")
     return raw, names

