@@ -153,3 +153,28 @@ def test_step_7s_freezing_cell_freezes_what_the_packages_copy_freezes(clean_env,
     trained = lambda model: {n for n, p in model.named_parameters() if p.requires_grad}
     assert trained(shown["model"]) == trained(packaged)
     assert len(trained(packaged)) < len(list(packaged.parameters()))
+
+
+def test_predictions_sorted_by_length_come_back_in_row_order(clean_env, tmp_path):
+    """Evaluation in batches of similar length is faster; its predictions must still line up with the rows."""
+    from datasets import Dataset
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    settings = resolve_settings("smoke", artifacts_dir=str(tmp_path))
+    tokenizer = models.gpt2_tokenizer()
+    tokenizer.pad_token = tokenizer.eos_token
+    model = models.load_classifier(settings, tokenizer, ["a", "b", "c"])
+    texts = [("word " * (n % 7 + 1)) + str(n) for n in range(40)]                # lengths in no order
+    dataset = Dataset.from_dict({"text": texts, "labels": [n % 3 for n in range(40)]}).map(
+        lambda batch: tokenizer(batch["text"]), batched=True, remove_columns=["text"])
+    trainer = Trainer(model=model, args=TrainingArguments(output_dir=str(tmp_path / "t"), report_to="none",
+                                                          per_device_eval_batch_size=8, dataloader_pin_memory=False),
+                      data_collator=DataCollatorWithPadding(tokenizer))
+    plain = trainer.predict(dataset)
+    sorted_back = metrics.predict_in_row_order(trainer, dataset)
+    assert np.array_equal(sorted_back.label_ids, dataset["labels"])
+    np.testing.assert_allclose(sorted_back.predictions, plain.predictions, atol=1e-4)
+    # ... and it did pad less: the sorted batches' padded lengths sum to less than the unsorted ones'.
+    lengths = np.array([len(ids) for ids in dataset["input_ids"]])
+    padded = lambda rows: sum(8 * lengths[rows[i:i + 8]].max() for i in range(0, len(rows), 8))
+    assert padded(np.argsort(lengths)) < padded(np.arange(len(lengths)))

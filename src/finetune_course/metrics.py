@@ -92,3 +92,21 @@ def verdict(low: float, high: float, chance: float, majority: float, majority_na
     if low <= majority:
         return f"better than chance, but not measurably better than always guessing {majority_name!r}"
     return f"better than always guessing {majority_name!r}"
+
+
+def predict_in_row_order(trainer, dataset, **kwargs):
+    """`trainer.predict(dataset)` with batches of rows of similar length, returned in the dataset's row order.
+
+    Sorting by length first means each batch is padded only to lengths close to its own, so evaluation
+    computes far fewer padding positions; the predictions (and labels) are then put back where their
+    rows are. (`group_by_length` in the training arguments also groups evaluation batches, but returns
+    the predictions in its own order: step 7's trap.) Metrics over all rows do not depend on the order.
+    """
+    from transformers.trainer_utils import PredictionOutput
+
+    order = np.argsort([len(ids) for ids in dataset["input_ids"]], kind="stable")
+    output = trainer.predict(dataset.select(order), **kwargs)
+    back = np.argsort(order)                     # row i of the dataset is row back[i] of the sorted one
+    return PredictionOutput(predictions=output.predictions[back],
+                            label_ids=None if output.label_ids is None else output.label_ids[back],
+                            metrics=output.metrics)

@@ -108,8 +108,9 @@ def check_model_folder(folder: Path) -> None:
 
 
 def _known_model_type(model_type: str) -> bool:
-    if importlib.util.find_spec(f"transformers.models.{model_type.replace('-', '_')}") is not None:
-        return True                              # the usual case, found without importing torch
+    transformers_folder = Path(importlib.util.find_spec("transformers").origin).parent     # found, not imported
+    if (transformers_folder / "models" / model_type.replace("-", "_")).is_dir():
+        return True                              # the usual case: transformers keeps each type in its own folder
     from transformers import AutoConfig
 
     try:
