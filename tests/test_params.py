@@ -161,9 +161,13 @@ def test_settings_default_artifacts_folder_is_per_profile(clean_env):
     assert resolve_settings("smoke").artifacts_dir == params.project_root() / "artifacts" / "smoke"
 
 
-def test_frozen_layers_come_from_the_profile_and_must_not_be_negative(clean_env):
+def test_frozen_layers_come_from_the_profile_and_must_not_be_negative(clean_env, monkeypatch):
     assert resolve_settings("smoke").frozen_layers == 0
-    assert params.load_profile("full")["frozen_layers"] == 6
+    assert params.load_profile("full")["frozen_layers"] == 0          # every weight trained, as in the guide
+    freeze = clean_env / "freeze.yaml"
+    freeze.write_text("frozen_layers: 1\n")                             # step 7's exercise 6
+    monkeypatch.setenv("COURSE_PARAMS", str(freeze))
+    assert resolve_settings("smoke").frozen_layers == 1
     file = clean_env / "p.yaml"
     file.write_text("frozen_layers: -1\n")
     with pytest.raises(CourseInputError, match="frozen_layers must be at least 0"):
