@@ -305,7 +305,7 @@ def explain_load_errors(source: DataSource):
         reason = f"{type(err).__name__}: {str(err).rstrip('.')}"
         if source.data_files is None and "NotFound" in type(err).__name__:
             raise CourseInputError(
-                f"{hub_name()[:1].upper() + hub_name()[1:]} has no dataset {source.path!r} ({reason}). Check "
+                f"{hub_name(starts_sentence=True)} has no dataset {source.path!r} ({reason}). Check "
                 "dataset_name, and that the mirror in HF_ENDPOINT, if you use one, serves it; or use profile "
                 "'offline', which needs no Hub."
             ) from err

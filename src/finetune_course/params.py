@@ -299,14 +299,11 @@ class HubAnswer:
     detail: str                     # for the learner: what happened, and how long it took
 
 
-def hub_name() -> str:
+def hub_name(starts_sentence: bool = False) -> str:
     """How the notebooks name the server they download from: the Hub, or the mirror in HF_ENDPOINT."""
     endpoint = os.environ.get("HF_ENDPOINT", "").rstrip("/")
-    return f"the Hub mirror at {endpoint} (HF_ENDPOINT)" if endpoint else "the Hugging Face Hub"
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    name = f"the Hub mirror at {endpoint} (HF_ENDPOINT)" if endpoint else "the Hugging Face Hub"
+    return name[:1].upper() + name[1:] if starts_sentence else name
 
 
 def hub_repos(values: dict) -> list[tuple[str, str]]:
@@ -359,7 +356,7 @@ def _check_full_profile_can_run(values: dict) -> bool:
 
 def _missing_repos_error(answer: HubAnswer) -> CourseInputError:
     return CourseInputError(
-        f"{_sentence(hub_name())} answered, but has no {' and no '.join(answer.missing)}. Check model_name and "
+        f"{hub_name(starts_sentence=True)} answered, but has no {' and no '.join(answer.missing)}. Check model_name and "
         "dataset_name (a Hub id such as 'gpt2' or 'mteb/tweet_sentiment_extraction', or a local path), and that the mirror in "
         "HF_ENDPOINT, if you use one, serves them. A private or gated repo also needs a token "
         "(`hf auth login`, or HF_TOKEN)."
