@@ -19,10 +19,9 @@ import sys
 import threading
 import time
 
-import nbformat
 import pytest
 from conftest import HUB_MIRROR, ROOT, learner_env, make_execute_all, olah_installed
-from test_chains import EXPLAINED_STDERR
+from test_chains import assert_no_unexplained_stderr
 from test_claims import printed
 
 DECIDES_WITHIN_S = 10
@@ -128,11 +127,7 @@ def test_full_from_the_cache_with_the_mirror_gone(full_run, tmp_path, dead_serve
     assert results["profile"] == "full" and "in the local cache" in results["profile_reason"]
     assert results["metrics"]["model_name"] == "gpt2" and len(results["notebook_seconds"]) == 7
     assert dead_server.connections == 4                         # the chain's own probe, and nothing after it
-    for path in sorted((tmp_path / "build").glob("*.ipynb")):        # e.g. no "Using the latest cached version"
-        for cell in nbformat.read(path, as_version=4).cells:
-            for output in cell.get("outputs", []):
-                if output.get("name") == "stderr" and output["text"].strip():
-                    assert EXPLAINED_STDERR in output["text"], f"{path.name}: {output['text'][:300]}"
+    assert_no_unexplained_stderr(tmp_path / "build")     # e.g. no "Using the latest cached version"
 
 
 @pytest.mark.parametrize("dead_server", ["closing", "silent"], indirect=True)

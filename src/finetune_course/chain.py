@@ -37,7 +37,7 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     """Execute the notebooks; returns the results (timings, and step 7's metrics when it ran)."""
     from traitlets.config import Config
 
-    settings = resolve_settings(**parameters)
+    settings = checked_settings(parameters)
     # Every notebook resolves the same profile without probing again.
     os.environ.update(settings.handed_on())
     # A saved notebook would show the Hub's download bars frozen at 0%: only a live session sees them move.
@@ -45,8 +45,6 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     passed = {name: value for name, value in parameters.items() if name != "profile" and value is not None}
     if "COURSE_PARAMS" in os.environ:
         print(f"Parameters from {os.environ['COURSE_PARAMS']} override the profile's.")
-    print(settings.banner(), flush=True)
-    preflight(settings)
     out = Path(out) if out else project_root() / "build" / settings.profile
     out.mkdir(parents=True, exist_ok=True)
 
@@ -70,6 +68,14 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
         results["metrics"] = read_json(metrics_file)
     write_json(out / "results.json", results)
     return results
+
+
+def checked_settings(parameters: dict):
+    """The run's settings, shown as the banner, with its data and model checked (`preflight`)."""
+    settings = resolve_settings(**parameters)
+    print(settings.banner(), flush=True)
+    preflight(settings)
+    return settings
 
 
 def preflight(settings) -> None:
@@ -201,9 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             parameters["profile"] = args.profile
         steps = args.steps.split(",") if args.steps else None
         if args.check:
-            settings = resolve_settings(**parameters)
-            print(settings.banner(), flush=True)
-            preflight(settings)
+            checked_settings(parameters)
             return 0
         results = run_chain(parameters, args.out, steps, html=not args.no_html)
     except (CourseInputError, StepFailed) as err:
