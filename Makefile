@@ -4,6 +4,9 @@
 #   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml] [STEPS=01,02] [OUT=folder]   run the notebooks with papermill
 #   make lab [PROFILE=offline] [PARAMS=my_task.yaml]   open the notebooks in JupyterLab
 #   make bench                         the guide's training recipe against the course's, side by side
+#   make train [PROFILE=smoke] [PARAMS=my_task.yaml] [PROCS=2]   step 7's training as one command; PROCS>1: torchrun
+#   make tensorboard [LOGDIR=artifacts] [TB_PORT=6006]   the training command's learning curves, on 127.0.0.1 only
+#   make bench-processes               the training command on one process against two
 #   make hub-mirror [MIRROR=local] [PORT=8090] [MIRROR_HOST=name]   a Hub mirror (olah): a classroom proxy, or stand-ins
 
 PYTHON  ?= python3
@@ -16,9 +19,12 @@ OUT     ?=
 MIRROR  ?= proxy
 PORT    ?= 8090
 MIRROR_HOST ?=
+PROCS   ?= 1
+LOGDIR  ?= artifacts
+TB_PORT ?= 6006
 STAMP   := $(VENV)/.course-installed
 
-.PHONY: setup execute-all check-inputs test lab bench hub-mirror clean
+.PHONY: setup execute-all check-inputs test lab bench hub-mirror train tensorboard bench-processes clean
 
 setup: $(STAMP)
 
@@ -53,6 +59,28 @@ lab: setup
 
 bench: setup
 	$(PY) benchmarks/bench.py
+
+# The notebooks' training as one command, on the same profiles and parameters files. PROCS=2 or more: torchrun
+# starts that many processes on this machine (DDP: NCCL between GPUs, gloo between CPU processes; --standalone:
+# they meet on a free local port), each with its share of the cores (OMP_NUM_THREADS; unset, torchrun would
+# give each one thread, with a warning).
+TRAIN_ARGS = --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
+train: setup
+ifeq ($(PROCS),1)
+	$(PY) -m finetune_course.train $(TRAIN_ARGS)
+else
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-$(shell $(PYTHON) -c "import os; print(max(1, os.cpu_count() // $(PROCS)))")} \
+		$(VENV)/bin/torchrun --standalone --nproc_per_node $(PROCS) -m finetune_course.train $(TRAIN_ARGS)
+endif
+
+# The training command's TensorBoard logs (every run under LOGDIR), served to this machine only. --load_fast=false:
+# TensorBoard's own Python reader, enough for these small logs (the fast one is a second server, announced with a note).
+# TensorBoard says it runs without TensorFlow: these curves need none.
+tensorboard: setup
+	$(VENV)/bin/tensorboard --logdir $(LOGDIR) --host 127.0.0.1 --port $(TB_PORT) --load_fast=false
+
+bench-processes: setup
+	$(PY) benchmarks/processes.py
 
 # olah in its own virtualenv (.venv-hub-mirror/, made on first use). MIRROR=proxy: a caching proxy of
 # huggingface.co on all addresses, for learners on the same network (MIRROR_HOST: the name or IP they

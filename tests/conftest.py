@@ -51,6 +51,17 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+def checkpoint_written(folder: Path) -> bool:
+    """Whether a training has finished writing its first checkpoint into `folder` (the kill-and-resume tests)."""
+    for state in folder.glob("checkpoint-*/trainer_state.json"):
+        try:
+            json.loads(state.read_text())
+            return True
+        except ValueError:                                     # still being written
+            pass
+    return False
+
+
 RUNS = ["smoke_run", "offline_run", "full_run"]
 # The chains start first, spread over the workers; the tests that only read them run last, so that no
 # worker waits long on a chain that another one is still running.

@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from conftest import RUNS, run_chain
 
+from finetune_course.chain import notebooks
+
 GOLDEN = Path(__file__).parent / "golden" / "smoke_metrics.json"
 GOLDEN_TOLERANCE = 0.04
 EXACT = ("profile", "model_name", "dataset_name", "train_size", "validation_size", "test_size",
@@ -26,15 +28,16 @@ REQUIRED = ("profile", "model_name", "dataset_name", "train_size", "test_size", 
             "zero_shot_accuracy", "untrained_accuracy", "test_accuracy", "test_accuracy_interval", "test_macro_f1",
             "test_macro_f1_interval", "per_class_f1", "validation_loss_per_epoch", "learning_rate_sweep",
             "train_runtime_s", "train_examples_per_s")
-# The one message on stderr a learner may see: the loading report of the new classification head,
-# which steps 5-7 explain. Anything else there (a warning, a deprecation) must be fixed at its cause.
-EXPLAINED_STDERR = "LOAD REPORT"
+# The messages on stderr a learner may see, each explained where it appears: the loading report of the new
+# classification head (steps 5-7 and the bonus), and peft 0.21's use of a name transformers 5 renamed (the
+# bonus notebook; peft's to fix). Anything else there (a warning, a deprecation) must be fixed at its cause.
+EXPLAINED_STDERR = ("LOAD REPORT", "`is_gradient_checkpointing` is deprecated")
 
 
 def test_smoke_chain_runs_all_seven_steps(smoke_run):
     executed = sorted(p.name for p in smoke_run["out"].glob("*.ipynb"))
-    assert [name[:2] for name in executed] == ["01", "02", "03", "04", "05", "06", "07"]
-    assert len(list(smoke_run["out"].glob("*.html"))) == 7
+    assert executed == [path.name for path in notebooks()]            # the seven steps, then the bonus
+    assert len(executed) == 8 and len(list(smoke_run["out"].glob("*.html"))) == 8
     assert set(smoke_run["results"]["notebook_seconds"]) == set(executed)
     peaks = smoke_run["results"]["notebook_peak_memory_mb"]
     assert set(peaks) == set(executed) and all(mb > 100 for mb in peaks.values())   # a kernel with torch loaded
@@ -75,7 +78,8 @@ def assert_no_unexplained_stderr(folder: Path) -> None:
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 if output.get("name") == "stderr" and output["text"].strip():
-                    assert EXPLAINED_STDERR in output["text"], f"{path.name}: {output['text'][:300]}"
+                    assert any(explained in output["text"] for explained in EXPLAINED_STDERR), \
+                        f"{path.name}: {output['text'][:300]}"
 
 
 @pytest.mark.parametrize("run", RUNS)

@@ -87,8 +87,8 @@ def test_freeze_bottom_stops_gradients_below_the_trained_blocks(clean_env):
     trained = {name for name, p in model.named_parameters() if p.requires_grad}
     assert not any(name.startswith(("transformer.wte", "transformer.wpe", "transformer.h.0.")) for name in trained)
     assert any(name.startswith("transformer.h.1.") for name in trained) and "score.weight" in trained
-    with pytest.raises(CourseInputError, match="has only 2 blocks"):
-        models.freeze_bottom(model, 3)
+    with pytest.raises(CourseInputError, match="has only 4 blocks"):
+        models.freeze_bottom(model, 5)
 
 
 def test_bootstrap_intervals_hold_the_score_and_match_the_normal_approximation():

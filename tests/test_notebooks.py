@@ -8,6 +8,7 @@ import pytest
 from finetune_course.params import PARAMETER_NAMES
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+BONUS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "bonus").glob("*.ipynb"))
 
 
 def cells(path):
@@ -18,14 +19,14 @@ def test_seven_numbered_steps():
     assert [p.name[:3] for p in NOTEBOOKS] == [f"0{i}_" for i in range(1, 8)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + BONUS, ids=lambda p: p.name)
 def test_committed_without_outputs_or_execution_counts(path):
     for cell in cells(path):
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["source"][:80]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + BONUS, ids=lambda p: p.name)
 def test_first_code_cell_is_the_shared_parameters_cell(path):
     code = [c for c in cells(path) if c["cell_type"] == "code"]
     first = code[0]
@@ -42,8 +43,17 @@ def test_reads_like_a_chapter(path):
     assert markdown.startswith(f"# Step {int(path.name[:2])} of 7")
     for part in ("**Learning goals**", "## Recap", "## Exercises", "<details><summary>Solutions</summary>"):
         assert part in markdown, part
-    if path != NOTEBOOKS[-1]:
-        assert f"({NOTEBOOKS[NOTEBOOKS.index(path) + 1].name})" in markdown      # link to the next step
+    following = (NOTEBOOKS + BONUS)[NOTEBOOKS.index(path) + 1]
+    assert f"({following.relative_to(path.parent)})" in markdown      # link to the next step (after 7: the bonus)
+
+
+def test_the_bonus_reads_like_a_chapter_too():
+    assert [p.name for p in BONUS] == ["cheaper_fine_tuning.ipynb"]
+    markdown = "\n".join("".join(c["source"]) for c in cells(BONUS[0]) if c["cell_type"] == "markdown")
+    assert markdown.startswith("# Bonus")
+    for part in ("**The guide ↔ this course.**", "**Learning goals**", "## Recap", "## Exercises",
+                 "<details><summary>Solutions</summary>"):
+        assert part in markdown, part
 
 
 # The guide's own call for each step, shown in the notebook's "the guide <-> this course" box.
@@ -62,12 +72,12 @@ def test_shows_the_guides_code_beside_the_course(path):
 
 
 def test_no_path_hacks_in_notebooks():
-    for path in NOTEBOOKS:
+    for path in NOTEBOOKS + BONUS:
         assert "sys.path" not in path.read_text(), path.name
 
 
 def test_nothing_runs_remote_code_or_pushes_to_the_hub():
     root = Path(__file__).resolve().parents[1]
-    for path in [*NOTEBOOKS, *(root / "src").rglob("*.py")]:
+    for path in [*NOTEBOOKS, *BONUS, *(root / "src").rglob("*.py")]:
         text = path.read_text()
         assert "trust_remote_code=True" not in text and "push_to_hub=True" not in text, path.name

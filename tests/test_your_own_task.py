@@ -9,7 +9,7 @@ import time
 
 import psutil
 import pytest
-from conftest import ROOT, run_chain
+from conftest import ROOT, checkpoint_written, run_chain
 
 from finetune_course.data import SHIPPED_FOLDER
 
@@ -67,16 +67,6 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
                                    parameters=parameters, cwd=str(ROOT / "notebooks"), kernel_name="python3",
                                    progress_bar=False)
     assert alone.value.ename == "CourseInputError" and alone.value.evalue == message
-
-
-def checkpoint_written(folder) -> bool:
-    for state in folder.glob("checkpoint-*/trainer_state.json"):
-        try:
-            json.loads(state.read_text())
-            return True
-        except ValueError:                                     # still being written
-            pass
-    return False
 
 
 def test_interrupted_training_resumes_to_the_same_metrics(smoke_run, tmp_path):

@@ -23,6 +23,7 @@ PRODUCERS = {
     "baselines": "01_define_the_goal.ipynb",
     "splits": "03_load_the_data.ipynb",
     "tokenized": "04_tokenize.ipynb",
+    "model": "07_fine_tune_and_evaluate.ipynb",
 }
 # The settings each artifact depends on: changing any other (epochs, learning rate) reruns no earlier step.
 DATA_SETTINGS = ("dataset_name", "text_column", "label_column", "train_size", "validation_size", "test_size", "seed")
@@ -33,6 +34,7 @@ DEPENDS_ON = {
     "checkpoints": DATA_SETTINGS + ("model_name", "max_length", "num_train_epochs", "per_device_train_batch_size",
                                     "learning_rate", "weight_decay", "warmup_steps", "frozen_layers"),
 }
+DEPENDS_ON["model"] = DEPENDS_ON["checkpoints"]      # the fine-tuned model: what its training depended on
 MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it
 
 
@@ -70,13 +72,14 @@ def made_with(settings: Settings, name: str) -> dict:
     return {key: values[key] for key in ("profile",) + DEPENDS_ON[name]}
 
 
-def changed_settings(settings: Settings, name: str) -> dict | None:
-    """None if artifact `name` was made with these settings; else {setting: (then, now)} (empty: no record)."""
+def changed_settings(settings: Settings, name: str, also: dict | None = None) -> dict | None:
+    """None if artifact `name` was made with these settings (and the facts in `also`); else {setting: (then, now)}
+    (empty: no record)."""
     record = settings.path(name, MADE_WITH)
     if not record.is_file():
         return {}
-    then, now = read_json(record), made_with(settings, name)
-    changed = {key: (then.get(key), now[key]) for key in now if then.get(key) != now[key]}
+    then, now = read_json(record), {**made_with(settings, name), **(also or {})}
+    changed = {key: (then.get(key), now.get(key)) for key in {**then, **now} if then.get(key) != now.get(key)}
     return changed or None
 
 
@@ -85,17 +88,18 @@ def describe_changes(changed: dict) -> str:
     return ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
 
 
-def discard_stale_checkpoints(settings: Settings) -> None:
+def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> None:
     """Training may resume only from checkpoints made with these training settings: remove any others,
-    saying why, and record the current settings in the checkpoints folder."""
+    saying why, and record the current settings in the checkpoints folder. `also`: further facts a
+    checkpoint depends on (the training command's number of processes, which sets the global batch)."""
     folder = settings.path("checkpoints")
-    changed = changed_settings(settings, "checkpoints")
+    changed = changed_settings(settings, "checkpoints", also)
     if any(folder.glob("checkpoint-*")) and changed is not None:    # (the Trainer may have made the folder, empty)
         why = describe_changes(changed) or "no record of their settings"
         print(f"Removing the checkpoints of an earlier, unfinished training made with other settings ({why}).")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / MADE_WITH, made_with(settings, "checkpoints"))
+    write_json(folder / MADE_WITH, {**made_with(settings, "checkpoints"), **(also or {})})
 
 
 def write_json(path: Path, data) -> Path:

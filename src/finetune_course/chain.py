@@ -17,19 +17,26 @@ import os
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from .artifacts import read_json, write_json
+from .measure import PeakMemory
 from .params import CourseInputError, project_root, read_parameters_file, resolve_settings
 
 
 def notebooks(steps: list[str] | None = None) -> list[Path]:
-    found = sorted((project_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    """The seven steps in order, then the bonus notebook; `steps` picks some by `step_id`."""
+    folder = project_root() / "notebooks"
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb")) + sorted((folder / "bonus").glob("*.ipynb"))
     if steps:
-        found = [nb for nb in found if nb.name[:2] in steps]
+        found = [nb for nb in found if step_id(nb) in steps]
     return found
+
+
+def step_id(notebook: Path) -> str:
+    """What --steps calls a notebook: "01" to "07" for the seven steps, "bonus" for the bonus notebook."""
+    return "bonus" if notebook.parent.name == "bonus" else notebook.name[:2]
 
 
 def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
@@ -66,6 +73,9 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     metrics_file = settings.path("metrics.json")
     if "07_fine_tune_and_evaluate.ipynb" in timings and metrics_file.is_file():
         results["metrics"] = read_json(metrics_file)
+    methods_file = settings.path("cheaper_methods", "methods.json")
+    if "cheaper_fine_tuning.ipynb" in timings and methods_file.is_file():
+        results["cheaper_methods"] = read_json(methods_file)
     write_json(out / "results.json", results)
     return results
 
@@ -119,14 +129,14 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
         started = time.perf_counter()
         print(f"--> {notebook.name}", end=" ", flush=True)
         try:
-            with PeakMemory() as memory:
+            with PeakMemory(children=True) as memory:
                 papermill.execute_notebook(
                     str(notebook), str(executed), parameters=passed, cwd=str(notebook.parent),
                     kernel_name="python3", progress_bar=False, log_output=False, config=kernel_config,
                 )
         except papermill.PapermillExecutionError as err:
             print("FAILED", flush=True)
-            remaining = ",".join(path.name[:2] for path in paths[paths.index(notebook):])
+            remaining = ",".join(step_id(path) for path in paths[paths.index(notebook):])
             raise StepFailed(
                 f"{notebook.name} failed in its code cell {err.exec_count} "
                 f"(cell index {err.cell_index}): {err.ename}: {err.evalue}\n"
@@ -140,37 +150,6 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
         if html:
             export_html(executed)
     return timings
-
-
-class PeakMemory:
-    """The largest memory (resident set, MB) that this process's children used at once while the block ran:
-    the notebook's kernel, and any chain it started itself. Sampled every 0.2 s, so a shorter peak can slip by."""
-
-    def __init__(self, every_s: float = 0.2):
-        self.every_s, self.peak_mb = every_s, 0
-        self._done = threading.Event()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        import psutil
-
-        me = psutil.Process()
-        while not self._done.wait(self.every_s):
-            total = 0
-            for child in me.children(recursive=True):
-                try:
-                    total += child.memory_info().rss
-                except psutil.Error:          # it ended between the listing and the reading
-                    pass
-            self.peak_mb = max(self.peak_mb, round(total / 2**20))
-
-    def __enter__(self) -> PeakMemory:
-        self._sampler.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._done.set()
-        self._sampler.join()
 
 
 def export_html(executed: Path) -> Path:
@@ -191,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="full, offline, smoke or auto (default: COURSE_PROFILE, else auto)")
     parser.add_argument("--params", help="a YAML file of parameters that override the profile's")
     parser.add_argument("--parameters-json", help="parameters as a JSON object (used by `require`)")
-    parser.add_argument("--steps", help="comma-separated step numbers to run, e.g. 03,04 (default: all)")
+    parser.add_argument("--steps", help="comma-separated steps to run, e.g. 03,04 or 07,bonus (default: all)")
     parser.add_argument("--out", help="folder for the executed notebooks (default: build/<profile>)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
     parser.add_argument("--check", action="store_true",

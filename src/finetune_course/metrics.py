@@ -75,6 +75,20 @@ def bootstrap_intervals(predictions, references, n_resamples: int = 1000, confid
             for name, values in resampled.items()}
 
 
+def bootstrap_difference(predictions, baseline_predictions, references, n_resamples: int = 1000,
+                         confidence: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
+    """Accuracy of `predictions` minus that of `baseline_predictions` on the same rows, with a paired percentile
+    bootstrap interval: (difference, low, high). Paired: each resample scores both on the same rows, so the
+    interval is much narrower than the two accuracies' own intervals suggest when both models err on the same rows."""
+    hits = np.asarray(predictions) == np.asarray(references)
+    baseline_hits = np.asarray(baseline_predictions) == np.asarray(references)
+    rows = np.random.default_rng(seed).integers(0, len(hits), size=(n_resamples, len(hits)))
+    resampled = hits[rows].mean(axis=1) - baseline_hits[rows].mean(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    return (float(hits.mean() - baseline_hits.mean()), float(np.percentile(resampled, tail)),
+            float(np.percentile(resampled, 100 - tail)))
+
+
 def macro_f1(predictions, references, classes) -> float:
     """Macro-F1 over `classes` (scikit-learn's, without its warning for a class never predicted)."""
     from sklearn.metrics import f1_score

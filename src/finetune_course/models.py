@@ -121,7 +121,7 @@ def _known_model_type(model_type: str) -> bool:
 
 
 def build_tiny_gpt2(folder: Path) -> Path:
-    """A 2-layer GPT-2 with random weights and the real GPT-2 tokenizer, saved like a Hub model.
+    """A 4-layer GPT-2 with random weights and the real GPT-2 tokenizer, saved like a Hub model.
 
     It is deterministic (fixed seed) and small enough to train in seconds, so CI can run every step.
     It is *not* pretrained: it knows nothing about language until step 7 trains it.
@@ -134,8 +134,9 @@ def build_tiny_gpt2(folder: Path) -> Path:
     from .artifacts import atomic_folder
 
     tokenizer = gpt2_tokenizer()
-    # The real GPT-2's context (1,024), so every step reads the same facts.
-    config = GPT2Config(n_layer=2, n_head=2, n_embd=64, n_positions=1024,
+    # The real GPT-2's context (1,024), so every step reads the same facts. Four blocks, so that the bonus
+    # notebook's partial methods differ: the last block alone, the upper half, all of them.
+    config = GPT2Config(n_layer=4, n_head=2, n_embd=64, n_positions=1024,
                         vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
                         eos_token_id=tokenizer.eos_token_id)
     torch.manual_seed(0)
@@ -175,6 +176,21 @@ def freeze_bottom(model, layers: int) -> None:
     for name, parameter in model.base_model.named_parameters():
         if "emb" in name or name.startswith(("wte.", "wpe.")):          # token and position embeddings
             parameter.requires_grad_(False)
+
+
+def lora_targets(model) -> list[str]:
+    """The layers LoRA adapts in this model: peft's own choice for its model type (GPT-2's `c_attn`, the
+    query-key-value projection; BERT's `query` and `value`), checked against the layers the model has."""
+    from peft.utils import TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING as PEFT_CHOICE
+
+    names = {name.rsplit(".", 1)[-1] for name, _ in transformer_blocks(model)[0].named_modules()}
+    targets = [name for name in PEFT_CHOICE.get(model.config.model_type, []) if name in names]
+    if not targets:
+        raise CourseInputError(
+            f"peft has no LoRA layers on record for model type {model.config.model_type!r}. Pick the attention "
+            f"projections yourself from the names of one block's layers, {sorted(names - {''})}, and pass them "
+            "as LoraConfig(target_modules=[...]).")
+    return targets
 
 
 def load_classifier(settings: Settings, tokenizer, label_names: list[str]):

@@ -108,6 +108,30 @@ def learning_curves(log_history: list[dict]):
     return left, right
 
 
+def tradeoffs(table, baselines: dict[str, float], title: str):
+    """Test accuracy (with its 95% interval) of each method against its trainable parameters (log scale) and
+    against its training time; `table` has one row per method with the columns "trainable parameters",
+    "training s", "accuracy", "accuracy low" and "accuracy high". Baselines are drawn as horizontal lines."""
+    from matplotlib.ticker import PercentFormatter
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained", sharey=True)
+    for ax, column, xlabel in zip(axes, ("trainable parameters", "training s"),
+                                  ("trainable parameters (log scale)", "training time (s)")):
+        for (method, row), color in zip(table.iterrows(), plt.cm.tab10.colors):
+            ax.errorbar(row[column], row["accuracy"], color=color, marker="o", capsize=4, label=method,
+                        yerr=[[row["accuracy"] - row["accuracy low"]], [row["accuracy high"] - row["accuracy"]]])
+        for (name, value), style in zip(baselines.items(), ("--", ":")):
+            ax.axhline(value, color="gray", linestyle=style, label=name)
+        ax.set(xlabel=xlabel)
+        ax.margins(x=0.1)
+    axes[0].set_xscale("log")
+    axes[0].set(ylabel="test accuracy (95% interval)")
+    axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes[1].legend(loc="lower right", fontsize=8)
+    fig.suptitle(title)
+    return axes
+
+
 def callout(markdown: str) -> None:
     """Show a note written for this run's model or data (its wording chosen by the facts the cell read)."""
     from IPython.display import Markdown, display

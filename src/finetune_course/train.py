@@ -1,0 +1,269 @@
+"""From notebook to job: step 7's training as one command, on one CPU or on many processes and GPUs.
+
+    python -m finetune_course.train [--profile NAME] [--params FILE.yaml]    # or: make train
+    torchrun --standalone --nproc_per_node 2 -m finetune_course.train [...]  # or: make train PROCS=2
+    accelerate launch --num_processes 2 -m finetune_course.train [...]      # without GPUs: add --multi_gpu
+
+It reads the notebooks' profiles and parameters files, loads and checks the data as step 3 does, tokenizes
+as step 4, builds the model as step 5, scores with step 6's metrics and trains with step 7's
+`TrainingArguments`; it writes what step 7 writes (`model/` and `metrics.json` in the artifacts folder),
+checkpoints every epoch, resumes an interrupted run, and logs to TensorBoard (`make tensorboard`).
+Under `torchrun` or `accelerate launch` every process runs this file: the `Trainer` gives each its share
+of every batch and averages their gradients (PyTorch's DistributedDataParallel); only the main process
+writes files and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import transformers
+from accelerate import PartialState
+from accelerate.utils import broadcast_object_list
+from datasets import DatasetDict, load_dataset
+from sklearn.metrics import f1_score
+from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+from transformers.trainer_utils import get_last_checkpoint
+
+from . import artifacts, data, hide_loading_bars, metrics, models
+from .params import CourseInputError, Settings, read_parameters_file, resolve_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", help="full, offline, smoke or auto (default: COURSE_PROFILE, else auto)")
+    parser.add_argument("--params", help="a YAML file of parameters that override the profile's")
+    args = parser.parse_args(argv)
+    # Under a launcher: joins the other processes (NCCL between GPUs; gloo between CPU processes, which accelerate
+    # sets up only when told to use the CPU).
+    state = PartialState(cpu=not torch.cuda.is_available())
+    if not state.is_main_process:    # the main process speaks for all; the others report errors only
+        sys.stdout = open(os.devnull, "w")
+        transformers.logging.set_verbosity_error()
+    try:
+        if args.params:              # read as the notebooks read it, through COURSE_PARAMS
+            read_parameters_file(args.params)
+            os.environ["COURSE_PARAMS"] = str(Path(args.params).resolve())
+        settings = decided_settings(state, args.profile)
+        results = train(settings, state)
+    except CourseInputError as err:  # every process meets the same bad input; one says so
+        if state.is_main_process:
+            print(f"\nERROR: {err}", file=sys.stderr)
+        return 2
+    finally:
+        state.destroy_process_group()
+    print(f"Test accuracy {results['test_accuracy']:.1%} (95% interval {results['test_accuracy_interval'][0]:.1%}–"
+          f"{results['test_accuracy_interval'][1]:.1%}), macro-F1 {results['test_macro_f1']:.1%}, "
+          f"on {results['test_size']} test examples; trained in {results['train_runtime_s']:.0f} s "
+          f"on {results['processes']} process{'es' if results['processes'] > 1 else ''}.\n"
+          f"Saved: {settings.path('model')} and {settings.path('metrics.json')}. "
+          f"Learning curves: make tensorboard LOGDIR={settings.path('runs')}")
+    return 0
+
+
+def train(settings: Settings, state: PartialState) -> dict:
+    """Steps 3 to 7 without the explanations; returns what it writes to metrics.json."""
+    hide_loading_bars()              # the Trainer's own progress bars stay
+    with state.main_process_first():       # the main process fills the caches, then the others read them
+        splits, label_names = load_splits(settings)
+        tokenizer = AutoTokenizer.from_pretrained(models.model_source(settings))
+        tokenized, max_length = tokenize(splits, tokenizer, settings)
+    check_processes(tokenized, state.num_processes)
+    # Step 5: labels, pad id, a seeded head (which transformers' LOAD REPORT lists as MISSING: it is new).
+    model = models.load_classifier(settings, tokenizer, label_names)
+    models.freeze_bottom(model, settings.frozen_layers)
+
+    processes = state.num_processes
+    global_batch = settings.per_device_train_batch_size * processes        # what one optimizer step sees
+    if processes > 1:
+        print(f"{processes} processes ({state.backend}): batches of {settings.per_device_train_batch_size} each, "
+              f"{global_batch} per optimizer step.")
+    steps_per_epoch = int(np.ceil(tokenized["train"].num_rows / global_batch))
+    checkpoints = settings.path("checkpoints")
+    log_dir = settings.path("runs", f"{time.strftime('%Y%m%d-%H%M%S')}-{processes}proc")
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(log_dir)    # where report_to="tensorboard" writes
+    on_device = device_options(processes)
+    training_args = TrainingArguments(                      # step 7's arguments, value for value
+        output_dir=str(checkpoints),
+        num_train_epochs=settings.num_train_epochs,
+        per_device_train_batch_size=settings.per_device_train_batch_size,
+        per_device_eval_batch_size=settings.per_device_eval_batch_size,
+        gradient_accumulation_steps=1,
+        learning_rate=settings.learning_rate,
+        warmup_steps=settings.warmup_steps,                 # a float below 1: a share of all steps
+        weight_decay=settings.weight_decay,
+        optim="adamw_torch_fused",
+        train_sampling_strategy="group_by_length",
+        eval_strategy="epoch",
+        save_strategy="epoch",
+        load_best_model_at_end=True,
+        metric_for_best_model="macro_f1",
+        logging_strategy="steps",
+        logging_steps=max(1, steps_per_epoch // 5),         # about five points per epoch on the loss curve
+        seed=settings.seed,
+        data_seed=settings.seed,
+        report_to="tensorboard",                            # step 7: "none"; here a record to look at
+        # Two settings for several processes. Each process averages the loss over its share of the batch and DDP
+        # averages the gradients: that is the mean over the whole batch. The Trainer's token-count averaging
+        # (for language modelling) would multiply the loss by the number of processes, which this classifier's
+        # plain mean does not undo. And every trained weight gets a gradient: no search for unused ones.
+        average_tokens_across_devices=False,
+        ddp_find_unused_parameters=False,
+        log_level_replica="error",                          # as above: the other processes report errors only
+        **on_device,                                        # mixed precision on a GPU; gloo between CPUs
+    )
+    trainer = Trainer(model=model, args=training_args, train_dataset=tokenized["train"],
+                      eval_dataset=tokenized["validation"], data_collator=DataCollatorWithPadding(tokenizer),
+                      processing_class=tokenizer, compute_metrics=metrics.compute_metrics)
+
+    also = {"processes": processes} if processes > 1 else None  # another global batch: another training
+    if state.is_main_process:
+        artifacts.discard_stale_checkpoints(settings, also)     # made with other settings: start afresh
+    state.wait_for_everyone()
+    last_checkpoint = get_last_checkpoint(str(checkpoints))
+    if last_checkpoint:
+        print(f"Resuming the interrupted training from {last_checkpoint}")
+    set_seed(settings.seed)
+    train_result = trainer.train(resume_from_checkpoint=last_checkpoint)
+
+    # The test set once, in row order: a Trainer without length grouping (step 7's trap), its batches shared
+    # out between the processes and gathered back, the repeats that evened out the last batches dropped.
+    evaluator = Trainer(model=trainer.model, args=TrainingArguments(
+        output_dir=str(settings.path("test_eval")), per_device_eval_batch_size=settings.per_device_eval_batch_size,
+        report_to="none", **on_device), data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer, compute_metrics=metrics.compute_metrics)
+    test_output = metrics.predict_in_row_order(evaluator, tokenized["test"], metric_key_prefix="test")
+    test_labels = np.array(tokenized["test"]["labels"])
+    if not np.array_equal(test_output.label_ids, test_labels):
+        raise RuntimeError("the gathered test predictions are not the test set's rows in order")
+    predictions = test_output.predictions.argmax(axis=-1)
+    intervals = metrics.bootstrap_intervals(predictions, test_labels, seed=settings.seed)
+
+    epochs = [entry for entry in trainer.state.log_history if "eval_loss" in entry]
+    results = {
+        "trained_by": "finetune_course.train",
+        "profile": settings.profile,
+        "model_name": settings.model_name,
+        "dataset_name": settings.dataset_name,
+        "train_size": tokenized["train"].num_rows,
+        "validation_size": tokenized["validation"].num_rows,
+        "test_size": len(test_labels),
+        "label_names": label_names,
+        "test_label_counts": np.bincount(test_labels, minlength=len(label_names)).tolist(),
+        "max_length": max_length,
+        "num_train_epochs": settings.num_train_epochs,
+        "learning_rate": settings.learning_rate,
+        "seed": settings.seed,
+        "processes": processes,
+        "per_device_train_batch_size": settings.per_device_train_batch_size,
+        "global_train_batch_size": global_batch,
+        "device": training_args.device.type,
+        "mixed_precision": "bf16" if on_device["bf16"] else "fp16" if on_device["fp16"] else "no",
+        "test_accuracy": intervals["accuracy"][0],
+        "test_accuracy_interval": list(intervals["accuracy"][1:]),
+        "test_macro_f1": intervals["macro_f1"][0],
+        "test_macro_f1_interval": list(intervals["macro_f1"][1:]),
+        "per_class_f1": dict(zip(label_names, f1_score(test_labels, predictions, labels=range(len(label_names)),
+                                                        average=None, zero_division=0).tolist())),
+        "validation_loss_per_epoch": [entry["eval_loss"] for entry in epochs],
+        "best_epoch": next(round(e["epoch"]) for e in epochs if e["eval_macro_f1"] == trainer.state.best_metric),
+        "best_validation_macro_f1": trainer.state.best_metric,
+        "resumed_from_checkpoint": last_checkpoint is not None,
+        "train_runtime_s": train_result.metrics["train_runtime"],
+        "train_examples_per_s": train_result.metrics["train_samples_per_second"],
+        "test_examples_per_s": test_output.metrics["test_samples_per_second"],
+        "tensorboard_log_dir": str(log_dir),
+    }
+    if state.is_main_process:                               # one process writes; the others have the same model
+        with artifacts.step_output(settings, "model") as folder:
+            trainer.model.save_pretrained(str(folder))      # the best epoch's weights (load_best_model_at_end)
+            tokenizer.save_pretrained(str(folder))
+        artifacts.write_json(settings.path("metrics.json"), results)
+        shutil.rmtree(checkpoints, ignore_errors=True)     # training finished: no need to resume any more
+    return results
+
+
+def decided_settings(state: PartialState, profile: str | None) -> Settings:
+    """The run's settings. The main process decides the profile (for `auto`, one quick Hub probe) and shows the
+    banner; the other processes take its decision, so that they can never train on another model or data."""
+    decision = [None]
+    if state.is_main_process:
+        try:
+            settings = resolve_settings(profile=profile)
+            decision = [settings.handed_on()]
+            print(settings.banner(), flush=True)
+        except CourseInputError as err:
+            decision = [err]
+    broadcast_object_list(decision)
+    if isinstance(decision[0], CourseInputError):
+        raise decision[0]
+    if state.is_main_process:
+        return settings
+    os.environ.update(decision[0])       # as the chain hands its decision to the notebooks
+    return resolve_settings()
+
+
+def load_splits(settings: Settings) -> tuple[DatasetDict, list[str]]:
+    """Step 3: load and check the data, normalise whitespace, drop empty texts, carve train/validation/test."""
+    source = data.dataset_source(settings)
+    with data.explain_load_errors(source):
+        raw = load_dataset(source.path, data_files=source.data_files)
+    raw, label_names = data.check_and_prepare(raw, settings)
+    text = settings.text_column
+    clean = data.drop_empty_texts(raw.map(lambda batch: {text: [" ".join((t or "").split()) for t in batch[text]]},
+                                          batched=True), text)
+    shuffled_train = clean["train"].shuffle(seed=settings.seed)
+    n_validation = data.cap_size(settings.validation_size, shuffled_train.num_rows // 5, "validation_size")
+    n_train = data.cap_size(settings.train_size, shuffled_train.num_rows - n_validation, "train_size")
+    n_test = data.cap_size(settings.test_size, clean["test"].num_rows, "test_size")
+    return DatasetDict({
+        "train": shuffled_train.select(range(n_train)),
+        "validation": shuffled_train.select(range(n_train, n_train + n_validation)),
+        "test": clean["test"].shuffle(seed=settings.seed).select(range(n_test)),
+    }), label_names
+
+
+def tokenize(splits: DatasetDict, tokenizer, settings: Settings) -> tuple[DatasetDict, int]:
+    """Step 4: a pad token where the model has none, max_length from the data, no padding (the collator pads)."""
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    lengths = [len(ids) for ids in tokenizer(list(splits["train"][settings.text_column]))["input_ids"]]
+    max_length = settings.max_length or int(min(tokenizer.model_max_length,
+                                                8 * np.ceil(np.percentile(lengths, 99) * 1.25 / 8)))
+    tokenized = splits.map(lambda batch: tokenizer(batch[settings.text_column], truncation=True, max_length=max_length),
+                           batched=True,
+                           remove_columns=[c for c in splits["train"].column_names if c != settings.label_column])
+    if settings.label_column != "labels":
+        tokenized = tokenized.rename_column(settings.label_column, "labels")
+    return tokenized, max_length
+
+
+def check_processes(tokenized: DatasetDict, processes: int) -> None:
+    """Each process needs examples of its own: with fewer than processes, the launcher would repeat them."""
+    short = {split: ds.num_rows for split, ds in tokenized.items() if ds.num_rows < processes}
+    if short:
+        raise CourseInputError(
+            f"{processes} processes, but only {', '.join(f'{n} {split}' for split, n in short.items())} example(s): "
+            "every process needs examples of its own. Launch fewer processes (--nproc_per_node / --num_processes), "
+            "or give more data (train_size, validation_size, test_size).")
+
+
+def device_options(processes: int) -> dict:
+    """On a CUDA GPU: mixed precision (bf16 where the GPU supports it, else fp16 with loss scaling) and pinned
+    memory, for faster copies to the GPU. Without one: neither (the Trainer refuses fp16 on a CPU); and with
+    several processes `use_cpu`, without which the Trainer would not share the work out between them."""
+    if not torch.cuda.is_available():
+        return {"bf16": False, "fp16": False, "dataloader_pin_memory": False, "use_cpu": processes > 1}
+    bf16 = torch.cuda.is_bf16_supported()
+    return {"bf16": bf16, "fp16": not bf16, "dataloader_pin_memory": True, "use_cpu": False}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The bonus notebook's comparison of cheaper fine-tuning methods: its table's invariants on the executed
+chains (not golden accuracies), and the helpers it uses."""
+
+import time
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
+
+from finetune_course import measure, metrics, models
+from finetune_course.chain import notebooks, step_id
+from finetune_course.params import CourseInputError
+
+CHEAPER = ["linear probe", "last block + head", "lower half frozen", "LoRA"]
+
+
+@pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
+def test_every_method_is_measured_and_the_shares_are_ordered(run, request):
+    chain = request.getfixturevalue(run)
+    table = chain["results"]["cheaper_methods"]
+    methods = table["methods"]
+    assert list(methods) == [*CHEAPER, "every weight"]
+    share = {name: row["trainable_share"] for name, row in methods.items()}
+    assert share["linear probe"] < share["last block + head"] < share["lower half frozen"] < share["every weight"] == 1
+    assert share["LoRA"] < 0.05
+    assert table["lora_merged_agrees"] is True
+    for name, row in methods.items():
+        low, high = row["test_accuracy_interval"]
+        assert low <= row["test_accuracy"] <= high, name
+        low, high = row["accuracy_vs_every_weight_interval"]
+        assert low <= row["accuracy_vs_every_weight"] <= high, name
+        assert row["train_runtime_s"] > 0 and row["saved_mb"] > 0, name
+    # Step 7's row is step 7's result, not a new training.
+    assert methods["every weight"]["test_accuracy"] == chain["metrics"]["test_accuracy"]
+    assert methods["every weight"]["train_runtime_s"] == chain["metrics"]["train_runtime_s"]
+    assert methods["every weight"]["accuracy_vs_every_weight"] == 0
+    # What must be kept: the LoRA adapter is a small fraction of the model.
+    assert methods["LoRA"]["saved_mb"] < 0.05 * methods["every weight"]["saved_mb"]
+
+
+def test_lora_adapts_each_models_own_attention_layers(smoke_run, offline_run):
+    assert smoke_run["results"]["cheaper_methods"]["lora"]["target_modules"] == ["c_attn"]           # GPT-2
+    assert offline_run["results"]["cheaper_methods"]["lora"]["target_modules"] == ["query", "value"]  # BERT
+
+
+def test_the_bonus_notebook_runs_after_step_seven_and_can_be_picked_alone():
+    found = notebooks()
+    assert [step_id(path) for path in found] == ["01", "02", "03", "04", "05", "06", "07", "bonus"]
+    assert notebooks(["bonus"]) == found[-1:]
+
+
+def test_lora_targets_reads_the_models_layers(clean_env):
+    gpt2 = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"), num_labels=3)
+    assert models.lora_targets(gpt2) == ["c_attn"]
+    bert = BertForSequenceClassification(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                                    intermediate_size=64, vocab_size=100))
+    assert models.lora_targets(bert) == ["query", "value"]
+    bert.config.model_type = "a-model-peft-does-not-know"
+    with pytest.raises(CourseInputError, match="target_modules") as error:
+        models.lora_targets(bert)
+    assert "query" in str(error.value)          # it lists the layers to choose from
+
+
+def test_paired_difference_is_zero_for_the_same_predictions_and_narrower_than_unpaired():
+    rng = np.random.default_rng(0)
+    references = rng.integers(0, 3, size=500)
+    baseline = np.where(rng.random(500) < 0.7, references, (references + 1) % 3)
+    assert metrics.bootstrap_difference(baseline, baseline, references) == (0.0, 0.0, 0.0)
+    better = np.where(rng.random(500) < 0.5, references, baseline)      # fixes about half the baseline's errors
+    difference, low, high = metrics.bootstrap_difference(better, baseline, references)
+    assert difference == pytest.approx(np.mean(better == references) - np.mean(baseline == references))
+    assert 0 < low <= difference <= high
+    # Paired: narrower than the two accuracies' own intervals side by side.
+    own = [metrics.bootstrap_intervals(p, references)["accuracy"] for p in (better, baseline)]
+    assert high - low < (own[0][2] - own[0][1]) + (own[1][2] - own[1][1])
+
+
+def test_peak_memory_sees_an_allocation_and_the_measures_count_right(tmp_path):
+    with measure.PeakMemory(every_s=0.01) as memory:
+        block = np.ones(200 * 2**20 // 8)          # 200 MB, touched
+        time.sleep(0.1)                            # sampled several times
+        del block
+    assert 150 <= memory.added_mb <= 400
+    model = torch.nn.Sequential(torch.nn.Linear(10, 10), torch.nn.Linear(10, 2))
+    model[0].requires_grad_(False)
+    assert measure.trainable_parameters(model) == (22, 132)
+    (tmp_path / "a").write_bytes(b"x" * 2**20)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b").write_bytes(b"x" * 2**19)
+    assert measure.size_on_disk_mb(tmp_path) == 1.5 and measure.size_on_disk_mb(tmp_path / "a") == 1
+
+
+def test_on_the_random_tiny_model_only_every_weight_learns(smoke_run):
+    """The bonus notebook says so for `smoke`: every cheaper method keeps random weights, so each one is
+    clearly below the run that trains every weight (its paired interval lies below zero)."""
+    methods = smoke_run["results"]["cheaper_methods"]["methods"]
+    for name in CHEAPER:
+        assert methods[name]["accuracy_vs_every_weight_interval"][1] < 0, name
