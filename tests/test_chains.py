@@ -35,9 +35,9 @@ EXPLAINED_STDERR = ("LOAD REPORT", "`is_gradient_checkpointing` is deprecated")
 
 
 def test_smoke_chain_runs_all_seven_steps(smoke_run):
-    executed = sorted(p.name for p in smoke_run["out"].glob("*.ipynb"))
+    executed = sorted(p.name for p in smoke_run["out"].rglob("*.ipynb"))
     assert executed == [path.name for path in notebooks()]            # the seven steps, then the bonus
-    assert len(executed) == 8 and len(list(smoke_run["out"].glob("*.html"))) == 8
+    assert len(executed) == 8 and len(list(smoke_run["out"].rglob("*.html"))) == 8
     assert set(smoke_run["results"]["notebook_seconds"]) == set(executed)
     peaks = smoke_run["results"]["notebook_peak_memory_mb"]
     assert set(peaks) == set(executed) and all(mb > 100 for mb in peaks.values())   # a kernel with torch loaded
@@ -65,7 +65,7 @@ def test_smoke_metrics_match_the_golden_file(smoke_run):
 
 
 def test_every_step_shows_its_profile_first(smoke_run):
-    for path in sorted(smoke_run["out"].glob("*.ipynb")):
+    for path in sorted(smoke_run["out"].rglob("*.ipynb")):
         code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
         resolve = next(c for c in code if "course_settings(" in c.source)
         first_output = resolve.outputs[0]
@@ -74,7 +74,7 @@ def test_every_step_shows_its_profile_first(smoke_run):
 
 def assert_no_unexplained_stderr(folder: Path) -> None:
     """Every executed notebook in `folder` writes nothing to stderr but the explained loading report."""
-    for path in sorted(folder.glob("*.ipynb")):
+    for path in sorted(folder.rglob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 if output.get("name") == "stderr" and output["text"].strip():

@@ -157,7 +157,7 @@ def test_padding_changes_no_prediction(run_name, request):
 @pytest.mark.parametrize("run_name", RUNS)
 def test_no_frozen_looking_loading_bars(run_name, request):
     run = request.getfixturevalue(run_name)
-    for path in sorted(run["out"].glob("*.ipynb")):
+    for path in sorted(run["out"].rglob("*.ipynb")):
         text = path.read_text()
         assert "Loading weights" not in text and "Writing model shards" not in text, path.name
         assert "application/vnd.jupyter.widget-view+json" not in text, f"{path.name}: a progress-bar widget"

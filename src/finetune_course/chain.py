@@ -125,7 +125,8 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
 
     timings = {}
     for notebook in paths:
-        executed = out / notebook.name
+        executed = out / notebook.relative_to(project_root() / "notebooks")    # bonus/ too: links between them hold
+        executed.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         print(f"--> {notebook.name}", end=" ", flush=True)
         try:
