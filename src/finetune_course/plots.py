@@ -127,7 +127,8 @@ def tradeoffs(table, baselines: dict[str, float], title: str):
     axes[0].set_xscale("log")
     axes[0].set(ylabel="test accuracy (95% interval)")
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[1].legend(loc="lower right", fontsize=8)
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right upper", fontsize=8)     # beside the panels: no point hidden
     fig.suptitle(title)
     return axes
 
