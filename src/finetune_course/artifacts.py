@@ -35,6 +35,7 @@ DEPENDS_ON = {
                                     "learning_rate", "weight_decay", "warmup_steps", "frozen_layers"),
 }
 DEPENDS_ON["model"] = DEPENDS_ON["checkpoints"]      # the fine-tuned model: what its training depended on
+DEPENDS_ON["cheaper_methods"] = DEPENDS_ON["model"]  # the bonus notebook's table, made beside step 7's model
 MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it
 
 
@@ -66,10 +67,11 @@ def step_output(settings: Settings, name: str):
         write_json(folder / MADE_WITH, made_with(settings, name))
 
 
-def made_with(settings: Settings, name: str) -> dict:
-    """The settings artifact `name` depends on, with the profile (which supplies any value not given)."""
+def made_with(settings: Settings, name: str, also: dict | None = None) -> dict:
+    """The settings artifact `name` depends on, with the profile (which supplies any value not given), and
+    any further facts in `also`."""
     values = asdict(settings)
-    return {key: values[key] for key in ("profile",) + DEPENDS_ON[name]}
+    return {**{key: values[key] for key in ("profile",) + DEPENDS_ON[name]}, **(also or {})}
 
 
 def changed_settings(settings: Settings, name: str, also: dict | None = None) -> dict | None:
@@ -78,7 +80,7 @@ def changed_settings(settings: Settings, name: str, also: dict | None = None) ->
     record = settings.path(name, MADE_WITH)
     if not record.is_file():
         return {}
-    then, now = read_json(record), {**made_with(settings, name), **(also or {})}
+    then, now = read_json(record), made_with(settings, name, also)
     changed = {key: (then.get(key), now.get(key)) for key in {**then, **now} if then.get(key) != now.get(key)}
     return changed or None
 
@@ -99,7 +101,7 @@ def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> N
         print(f"Removing the checkpoints of an earlier, unfinished training made with other settings ({why}).")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / MADE_WITH, {**made_with(settings, "checkpoints"), **(also or {})})
+    write_json(folder / MADE_WITH, made_with(settings, "checkpoints", also))
 
 
 def write_json(path: Path, data) -> Path:
