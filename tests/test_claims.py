@@ -21,13 +21,16 @@ def notebook(run, step):
 
 
 def printed(run, step) -> str:
-    """Everything a notebook printed or displayed as text or markdown, in order."""
+    """Everything a notebook printed or displayed as text or markdown, in order. A print can reach the notebook
+    as two stream outputs (when stderr writes in between): streams are joined as printed, with no break added."""
     texts = []
     for cell in notebook(run, step).cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            texts.append(output.get("text", "") + data.get("text/plain", "") + data.get("text/markdown", ""))
-    return "\n".join(texts)
+            text = output.get("text", "") + data.get("text/plain", "") + data.get("text/markdown", "")
+            texts.append(text if output.get("output_type") == "stream" else f"\n{text}\n")
+        texts.append("\n")
+    return "".join(texts)
 
 
 def search(pattern, text):

@@ -1,12 +1,12 @@
 """Run the course's notebooks in order with papermill: `make execute-all` (and `require`) call this.
 
-    python -m finetune_course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR] [--check]
+    python -m finetune_course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR] [--edition zh] [--check]
 
 The profile is decided once here (for `auto`, one quick Hub probe) and handed to every
 notebook through COURSE_PROFILE, so no notebook waits on the network again. The data and the
 model are checked before the first kernel starts (`preflight`), so bad input fails in seconds. Executed
-notebooks (and their HTML) go to build/<profile>/; the chain stops at the first failure,
-naming the notebook and the cell.
+notebooks (and their HTML) go to build/<profile>/, the Chinese edition's to build/<profile>/zh/; the
+chain stops at the first failure, naming the notebook and the cell.
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ from pathlib import Path
 from .artifacts import read_json, write_json
 from .measure import PeakMemory
 from .params import CourseInputError, project_root, read_parameters_file, resolve_settings
+from .translation import EDITION_FOLDERS
 
 
-def notebooks(steps: list[str] | None = None) -> list[Path]:
-    """The seven steps in order, then the bonus notebook; `steps` picks some by `step_id`."""
-    folder = project_root() / "notebooks"
+def notebooks(steps: list[str] | None = None, edition: str = "en") -> list[Path]:
+    """The seven steps in order, then the bonus notebook, of one edition ("en" or "zh", the Chinese one under
+    notebooks/zh/: `translation`); `steps` picks some by `step_id`."""
+    folder = project_root() / EDITION_FOLDERS[edition]
     found = sorted(folder.glob("[0-9][0-9]_*.ipynb")) + sorted((folder / "bonus").glob("*.ipynb"))
     if steps:
         found = [nb for nb in found if step_id(nb) in steps]
@@ -40,8 +42,9 @@ def step_id(notebook: Path) -> str:
 
 
 def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
-              html: bool = True) -> dict:
-    """Execute the notebooks; returns the results (timings, and step 7's metrics when it ran)."""
+              html: bool = True, edition: str = "en") -> dict:
+    """Execute one edition's notebooks; returns the results (timings, and step 7's metrics when it ran). Both
+    editions share the profile's artifacts: their code is the same."""
     from traitlets.config import Config
 
     settings = checked_settings(parameters)
@@ -62,11 +65,11 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     sockets = Path(tempfile.mkdtemp(prefix="course-kernel-"))
     kernel_config.KernelManager.ip = str(sockets / "kernel-ipc")
     try:
-        timings = run_notebooks(notebooks(steps), out, passed, kernel_config, html)
+        timings = run_notebooks(notebooks(steps, edition), out, passed, kernel_config, html)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
 
-    results = {"profile": settings.profile, "profile_reason": settings.reason,
+    results = {"profile": settings.profile, "profile_reason": settings.reason, "edition": edition,
                "notebook_seconds": {name: seconds for name, (seconds, _) in timings.items()},
                "notebook_peak_memory_mb": {name: peak for name, (_, peak) in timings.items()},
                "total_seconds": round(sum(seconds for seconds, _ in timings.values()), 1)}
@@ -76,8 +79,13 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     methods_file = settings.path("cheaper_methods", "methods.json")
     if "cheaper_fine_tuning.ipynb" in timings and methods_file.is_file():
         results["cheaper_methods"] = read_json(methods_file)
-    write_json(out / "results.json", results)
+    write_json(results_file(out, edition), results)
     return results
+
+
+def results_file(out: Path, edition: str = "en") -> Path:
+    """Beside the edition's executed notebooks: build/<profile>/results.json, build/<profile>/zh/results.json."""
+    return out / Path(EDITION_FOLDERS[edition]).relative_to("notebooks") / "results.json"
 
 
 def checked_settings(parameters: dict):
@@ -173,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parameters-json", help="parameters as a JSON object (used by `require`)")
     parser.add_argument("--steps", help="comma-separated steps to run, e.g. 03,04 or 07,bonus (default: all)")
     parser.add_argument("--out", help="folder for the executed notebooks (default: build/<profile>)")
+    parser.add_argument("--edition", choices=sorted(EDITION_FOLDERS), default="en",
+                        help="the notebooks' language: en (notebooks/) or zh, the Chinese edition (notebooks/zh/)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
     parser.add_argument("--check", action="store_true",
                         help="only check the parameters, the data and the model (seconds), then stop")
@@ -189,12 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             checked_settings(parameters)
             return 0
-        results = run_chain(parameters, args.out, steps, html=not args.no_html)
+        results = run_chain(parameters, args.out, steps, html=not args.no_html, edition=args.edition)
     except (CourseInputError, StepFailed) as err:
         print(f"\nERROR: {err}", file=sys.stderr)
         return 1
-    print(f"Done in {results['total_seconds']:.1f} s. Results: "
-          f"{Path(args.out) if args.out else project_root() / 'build' / results['profile']}/results.json")
+    out = Path(args.out) if args.out else project_root() / "build" / results["profile"]
+    print(f"Done in {results['total_seconds']:.1f} s. Results: {results_file(out, args.edition)}")
     return 0
 
 

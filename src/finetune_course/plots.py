@@ -1,19 +1,97 @@
 """The course's figures, one function each: titles, axis labels and units included.
 
-Each function draws on a new figure and returns its Axes, so a notebook cell shows it once.
+Each function draws on a new figure and returns its Axes, so a notebook cell shows it once. In the
+Chinese edition (notebooks/zh/) the same calls draw their text in Chinese: `shown` looks each text up
+in ZH_TEXT, and the figures use Noto Sans SC (the pylopdf-fonts-zh-cn package) for the Chinese glyphs.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import textwrap
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 COLORS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
 
+# Every English text a figure can show, as a whole-text pattern, and its Chinese: {0}, {1} ... are the
+# pattern's groups (numbers, model names) carried over. Names (gpt2, LoRA, max_length) and label values
+# (negative, neutral, positive) stay as they are in both editions, as the printed output does.
+ZH_TEXT = [
+    # axes, legends and titles that plots.py writes itself
+    (r"label", "标签"), (r"number of texts", "文本数"), (r"95% interval", "95% 区间"),
+    (r"predicted label", "预测标签"), (r"true label", "真实标签"),
+    (r"training loss", "训练损失"), (r"validation loss", "验证损失"), (r"accuracy", "准确率"),
+    (r"macro-F1", "宏平均 F1"), (r"Loss while fine-tuning", "微调过程中的损失"), (r"epoch", "轮（epoch）"),
+    (r"cross-entropy loss", "交叉熵损失"), (r"Validation scores after each epoch", "每轮之后的验证集分数"),
+    (r"score", "分数"), (r"trainable parameters \(log scale\)", "可训练参数（对数刻度）"),
+    (r"training time \(s\)", "训练时间（秒）"), (r"test accuracy \(95% interval\)", "测试集准确率（95% 区间）"),
+    # titles and names the notebooks pass
+    (r"Before any fine-tuning \((\d+) test tweets\)", "微调之前（{0} 条测试推文）"),
+    (r"majority class", "多数类"), (r"chance \(1 of (\d+)\)", "随机猜测 （1/{0}）"),
+    (r"zero-shot", "零样本"), (r"zero-shot (.+)", "零样本 {0}"),
+    (r"Labels in the train split of (.+)", "{0} 训练集中的标签"),
+    (r"Labels in the full train split \(([\d,]+) texts\)", "完整训练集中的标签（{0} 条文本）"),
+    (r"Text length in the train split", "训练集中的文本长度"), (r"length \(words\)", "长度（词）"),
+    (r"mean", "平均值"), (r"99th percentile", "第 99 百分位数"),
+    (r"Tweet length in tokens \(train subset\)", "推文的 token 长度（训练子集）"), (r"length \(tokens\)", "长度（token）"),
+    (r"Token positions the model computes per epoch", "模型每轮计算的 token 位置数"),
+    (r"tokens \(log scale\)", "token 数（对数刻度）"),
+    (r'padding="max_length" \((\d+)\)', 'padding="max_length" （{0}）'),
+    (r"pad to max_length=(\d+)", "填充到 max_length={0}"), (r"dynamic padding", "动态填充"),
+    (r"dynamic, sorted by length \(best case\)", "动态填充， 按长度排序 （最佳情况）"),
+    (r"real tokens \(no padding\)", "真实 token （无填充）"),
+    (r"Untrained model on the test subset", "未训练的模型在测试子集上"),
+    (r"Fine-tuned model on the test subset", "微调后的模型在测试子集上"),
+    (r"untrained", "未训练"), (r"fine-tuned", "微调后"),
+    (r"Before and after fine-tuning (.+) \((\d+) test tweets\)", "微调 {0} 之前与之后（{1} 条测试推文）"),
+    (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率与其训练的参数量、训练时间"),
+    (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"), (r"lower half frozen", "冻结下半部分"),
+    (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
+]
+CHINESE_FONT = "Noto Sans SC"
+
+
+@functools.cache
+def edition() -> str:
+    """"zh" when the notebook runs from notebooks/zh/ (the kernel starts in the notebook's folder), else "en";
+    for "zh", the Chinese font is made known to matplotlib, or, if it is missing, the figures stay English."""
+    from .translation import edition_of
+
+    if edition_of() != "zh":
+        return "en"
+    try:
+        import pylopdf_fonts_zh_cn
+    except ImportError:
+        warnings.warn("The Chinese font package is not installed, so the figures keep their English text. "
+                      "Install it with `pip install -r requirements.txt` (pylopdf-fonts-zh-cn).", stacklevel=3)
+        return "en"
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(pylopdf_fonts_zh_cn.sans_path()))
+    # Latin letters and digits in matplotlib's own font, as in the English figures; Chinese glyphs from Noto.
+    plt.rcParams["font.family"] = ["DejaVu Sans", CHINESE_FONT]
+    return "zh"
+
+
+def shown(text: str) -> str:
+    """A figure's text in this notebook's edition: English as given, or its Chinese from ZH_TEXT."""
+    if edition() == "en":
+        return text
+    for pattern, chinese in ZH_TEXT:
+        found = re.fullmatch(pattern, text)
+        if found:
+            return chinese.format(*found.groups())
+    if re.search("[A-Za-z]{3}", text) and not re.fullmatch(r"[\w./-]+", text):   # prose, not a name like gpt2
+        warnings.warn(f"No Chinese for the figure text {text!r}: add it to ZH_TEXT in plots.py.", stacklevel=2)
+    return text
+
 
 def _axes(width: float = 6.5, height: float = 3.6):
+    edition()     # the font first, so that every text of the figure can use it
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return ax
 
@@ -25,7 +103,7 @@ def label_counts(counts: dict[str, int], title: str):
     bars = ax.bar(names, values, color=[COLORS.get(n, "#2c7fb8") for n in names])
     total = sum(values)
     ax.bar_label(bars, labels=[f"{v} ({v / total:.0%})" for v in values])
-    ax.set(title=title, xlabel="label", ylabel="number of texts")
+    ax.set(title=shown(title), xlabel=shown("label"), ylabel=shown("number of texts"))
     ax.margins(y=0.15)
     return ax
 
@@ -38,10 +116,10 @@ def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, 
         bins = np.arange(values.min(), values.max() + 2) - 0.5   # one bar per whole number, no gaps
     ax.hist(values, bins=bins, color="#2c7fb8", alpha=0.85)
     for (name, x), style in zip((marks or {}).items(), ("--", ":", "-.", "-")):
-        ax.axvline(x, color="black", linestyle=style, label=f"{name}: {x:g}")
+        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}: {x:g}")
     if marks:
         ax.legend()
-    ax.set(title=title, xlabel=xlabel, ylabel="number of texts")
+    ax.set(title=shown(title), xlabel=shown(xlabel), ylabel=shown("number of texts"))
     return ax
 
 
@@ -50,21 +128,23 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     """One bar per named value (baselines against the fine-tuned model, padding costs, ...);
     `intervals` (name -> (low, high)) draws 95% intervals as error bars where given."""
     ax = _axes(7, 3.8)
-    # Long names on two or three lines, broken between words only, so that neighbours do not overlap.
-    names = [textwrap.fill(name, 14, break_long_words=False) for name in values]
+    # Long names on two or three lines, broken between words only, so that neighbours do not overlap (a Chinese
+    # character is as wide as two Latin letters; ZH_TEXT puts spaces where a Chinese name may break).
+    width = 14 if edition() == "en" else 8
+    names = [textwrap.fill(shown(name), width, break_long_words=False, break_on_hyphens=False) for name in values]
     bars = ax.bar(names, list(values.values()), color="#2c7fb8")
     ax.tick_params(axis="x", labelsize=9)
     # With error bars, the values go inside the bars so that the bars' whiskers do not cover them.
     ax.bar_label(bars, labels=[fmt.format(v) for v in values.values()],
                  label_type="center" if intervals else "edge", color="white" if intervals else "black")
     if intervals:
-        shown = [n for n in values if n in intervals]
-        below = [values[n] - intervals[n][0] for n in shown]
-        above = [intervals[n][1] - values[n] for n in shown]
-        ax.errorbar([list(values).index(n) for n in shown], [values[n] for n in shown],
-                    yerr=[below, above], fmt="none", ecolor="black", capsize=4, label="95% interval")
+        known = [n for n in values if n in intervals]
+        below = [values[n] - intervals[n][0] for n in known]
+        above = [intervals[n][1] - values[n] for n in known]
+        ax.errorbar([list(values).index(n) for n in known], [values[n] for n in known],
+                    yerr=[below, above], fmt="none", ecolor="black", capsize=4, label=shown("95% interval"))
         ax.legend(loc="upper left")
-    ax.set(title=title, ylabel=ylabel)
+    ax.set(title=shown(title), ylabel=shown(ylabel))
     if log:
         ax.set_yscale("log")
     ax.margins(y=0.2)
@@ -77,7 +157,7 @@ def confusion_matrix(matrix, labels: list[str], title: str):
     ax = _axes(4.8, 4.2)
     ax.imshow(matrix, cmap="Blues")
     ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
-           xlabel="predicted label", ylabel="true label", title=title)
+           xlabel=shown("predicted label"), ylabel=shown("true label"), title=shown(title))
     for (i, j), count in np.ndenumerate(matrix):
         ax.text(j, i, int(count), ha="center", va="center",
                 color="white" if count > matrix.max() / 2 else "black")
@@ -91,19 +171,20 @@ def learning_curves(log_history: list[dict]):
 
     train = [(e["epoch"], e["loss"]) for e in log_history if "loss" in e]
     evals = [e for e in log_history if "eval_loss" in e]
+    edition()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
     if train:
-        left.plot(*zip(*train), marker=".", label="training loss")
+        left.plot(*zip(*train), marker=".", label=shown("training loss"))
     if evals:
         epochs = [e["epoch"] for e in evals]
-        left.plot(epochs, [e["eval_loss"] for e in evals], marker="o", label="validation loss")
+        left.plot(epochs, [e["eval_loss"] for e in evals], marker="o", label=shown("validation loss"))
         for key, name, color in (("eval_accuracy", "accuracy", "#27ae60"), ("eval_macro_f1", "macro-F1", "#8e44ad")):
             if key in evals[0]:
-                right.plot(epochs, [e[key] for e in evals], marker="o", color=color, label=name)
+                right.plot(epochs, [e[key] for e in evals], marker="o", color=color, label=shown(name))
         right.legend()
-    left.set(title="Loss while fine-tuning", xlabel="epoch", ylabel="cross-entropy loss")
+    left.set(title=shown("Loss while fine-tuning"), xlabel=shown("epoch"), ylabel=shown("cross-entropy loss"))
     left.legend()
-    right.set(title="Validation scores after each epoch", xlabel="epoch", ylabel="score", ylim=(0, 1))
+    right.set(title=shown("Validation scores after each epoch"), xlabel=shown("epoch"), ylabel=shown("score"), ylim=(0, 1))
     right.xaxis.set_major_locator(MaxNLocator(integer=True))    # one point per whole epoch
     return left, right
 
@@ -114,22 +195,23 @@ def tradeoffs(table, baselines: dict[str, float], title: str):
     "training s", "accuracy", "accuracy low" and "accuracy high". Baselines are drawn as horizontal lines."""
     from matplotlib.ticker import PercentFormatter
 
+    edition()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained", sharey=True)
     for ax, column, xlabel in zip(axes, ("trainable parameters", "training s"),
                                   ("trainable parameters (log scale)", "training time (s)")):
         for (method, row), color in zip(table.iterrows(), plt.cm.tab10.colors):
-            ax.errorbar(row[column], row["accuracy"], color=color, marker="o", capsize=4, label=method,
+            ax.errorbar(row[column], row["accuracy"], color=color, marker="o", capsize=4, label=shown(method),
                         yerr=[[row["accuracy"] - row["accuracy low"]], [row["accuracy high"] - row["accuracy"]]])
         for (name, value), style in zip(baselines.items(), ("--", ":")):
-            ax.axhline(value, color="gray", linestyle=style, label=name)
-        ax.set(xlabel=xlabel)
+            ax.axhline(value, color="gray", linestyle=style, label=shown(name))
+        ax.set(xlabel=shown(xlabel))
         ax.margins(x=0.1)
     axes[0].set_xscale("log")
-    axes[0].set(ylabel="test accuracy (95% interval)")
+    axes[0].set(ylabel=shown("test accuracy (95% interval)"))
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
     handles, labels = axes[1].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right upper", fontsize=8)     # beside the panels: no point hidden
-    fig.suptitle(title)
+    fig.suptitle(shown(title))
     return axes
 
 

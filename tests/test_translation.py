@@ -1,0 +1,203 @@
+"""The Chinese edition (notebooks/zh/) stays in step with the English, and draws its figures in Chinese.
+
+A change to an English markdown cell fails `test_in_step_with_the_english` for that notebook, naming the
+zh cell to bring up to date; the other checks look only at cells whose translation is current, so that
+one English change fails one test.
+"""
+
+import io
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import pytest
+
+from finetune_course import plots
+from finetune_course.chain import notebooks, step_id
+from finetune_course.translation import english_source, mark_translated, out_of_step, source_hash, sync
+
+ROOT = Path(__file__).resolve().parents[1]
+ZH = notebooks(edition="zh")
+
+
+def pairs_in_step(zh_path):
+    """(English markdown, its current translation) for each translated cell whose English has not changed."""
+    english = nbformat.read(english_source(zh_path), as_version=4).cells
+    for source, cell in zip(english, nbformat.read(zh_path, as_version=4).cells):
+        recorded = cell.metadata.get("translation", {}).get("source_sha256")
+        if cell.cell_type == "markdown" and recorded == source_hash(source.source):
+            yield source.source, cell
+
+
+def test_every_english_notebook_has_its_translation():
+    assert [english_source(path) for path in ZH] == notebooks()
+
+
+@pytest.mark.parametrize("path", ZH, ids=lambda p: f"zh-{step_id(p)}")
+def test_in_step_with_the_english(path):
+    problems = out_of_step(path)
+    assert not problems, "\n".join(problems)
+
+
+NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*\d%?|(?<![\w.])\d%?")
+CODE = re.compile(r"```.*?```|`[^`\n]+`", re.S)
+URL = re.compile(r"https?://[^\s)>\]]+")
+
+
+@pytest.mark.parametrize("path", ZH, ids=lambda p: f"zh-{step_id(p)}")
+def test_numbers_code_and_web_links_carried_over(path):
+    """What a translation must not change: every number written in digits, every code span, every web address."""
+    for english, cell in pairs_in_step(path):
+        for kind, pattern in (("number", NUMBER), ("code", CODE), ("web address", URL)):
+            # "1." of an ordered list is markup, not a number of the text
+            missing = set(pattern.findall(re.sub(r"(?m)^\s*\d+\. ", "", english))) - set(pattern.findall(cell.source))
+            assert not missing, f"{path.name} cell {cell.get('id')}: {kind} {sorted(missing)} not in the translation"
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("path", notebooks() + ZH, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
+def test_relative_links_resolve(path):
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for target in LINK.findall(cell.source):
+                if not target.startswith(("http://", "https://", "#", "mailto:")):
+                    assert (path.parent / target.split("#")[0]).exists(), f"{path.name} cell {cell.get('id')}: {target}"
+
+
+@pytest.mark.parametrize("path", ZH, ids=lambda p: f"zh-{step_id(p)}")
+def test_reads_like_a_chapter_in_chinese(path):
+    markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    opening = "# 附加篇" if step_id(path) == "bonus" else f"# 第 {int(step_id(path))} 步（共 7 步）"
+    assert markdown.startswith(opening)
+    for part in ("**原指南 ↔ 本课程。**", "**学习目标**", "## 小结", "## 练习", "<details><summary>参考答案</summary>"):
+        assert part in markdown, part
+
+
+@pytest.mark.parametrize("page", ["README.md", "README.zh-CN.md", "notebooks/glossary.md"])
+def test_the_pages_links_resolve(page):
+    path = ROOT / page
+    for target in LINK.findall(path.read_text()):
+        if not target.startswith(("http://", "https://", "#", "mailto:")):
+            assert (path.parent / target.split("#")[0]).exists(), f"{page}: {target}"
+
+
+def test_the_readmes_and_the_glossary_link_each_other():
+    english, chinese = (ROOT / "README.md").read_text(), (ROOT / "README.zh-CN.md").read_text()
+    assert "README.zh-CN.md" in "\n".join(english.splitlines()[:5])    # in the English README's first lines
+    assert "(README.md)" in chinese and "(notebooks/glossary.md)" in chinese and "(notebooks/glossary.md)" in english
+    assert "make execute-all EDITION=zh" in chinese and "HF_ENDPOINT" in chinese
+
+
+def test_glossary_has_the_terms_the_issue_names():
+    glossary = (ROOT / "notebooks" / "glossary.md").read_text()
+    rows = [line.split("|")[1:4] for line in glossary.splitlines() if line.startswith("| ") and "---" not in line]
+    assert all(len(row) == 3 and all(part.strip() for part in row) for row in rows)     # English, 中文, 说明
+    chinese = {row[1].strip() for row in rows}
+    for term in ("微调", "分词器", "填充", "验证集", "测试集", "宏平均 F1", "学习率", "检查点"):
+        assert any(name.startswith(term) for name in chinese), term
+
+
+# The checker itself, on a copy of an English notebook changed the way an author changes it.
+
+def copy_of_english(tmp_path, step="07"):
+    zh = notebooks([step], edition="zh")[0]
+    english = tmp_path / zh.name
+    shutil.copy(english_source(zh), english)
+    return zh, english, nbformat.read(english, as_version=4)
+
+
+def test_a_changed_english_cell_names_the_one_zh_cell_to_update(tmp_path):
+    zh, english, nb = copy_of_english(tmp_path)
+    cell = next(c for c in nb.cells[3:] if c.cell_type == "markdown")
+    cell.source += "\nOne more English sentence."
+    nbformat.write(nb, english)
+    problems = out_of_step(zh, english)
+    assert len(problems) == 1 and f"(id {cell.id}): the English cell changed" in problems[0]
+    assert problems[0].startswith("notebooks/zh/07_fine_tune_and_evaluate.ipynb cell ")
+
+
+def test_a_changed_code_cell_or_cell_order_is_caught(tmp_path):
+    zh, english, nb = copy_of_english(tmp_path)
+    code = next(c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))
+    code.source += "\n"
+    nbformat.write(nb, english)
+    assert [f"(id {code.id}): code cell differs" in line for line in out_of_step(zh, english)] == [True]
+    nb.cells.insert(2, nbformat.v4.new_markdown_cell("A new paragraph."))
+    nbformat.write(nb, english)
+    assert "not the English notebook's cells in the same order" in out_of_step(zh, english)[0]
+
+
+def test_sync_and_done_bring_a_translation_back_in_step(tmp_path, monkeypatch):
+    """sync takes a new English cell over (listed as untranslated); done records it once translated."""
+    from finetune_course import translation
+
+    zh_copy = tmp_path / "zh" / "01_define_the_goal.ipynb"
+    zh_copy.parent.mkdir()
+    shutil.copy(notebooks(["01"], edition="zh")[0], zh_copy)
+    english = tmp_path / "01_define_the_goal.ipynb"
+    shutil.copy(notebooks(["01"])[0], english)
+    monkeypatch.setattr(translation, "english_source", lambda path: english)
+    nb = nbformat.read(english, as_version=4)
+    new = nbformat.v4.new_markdown_cell("A new paragraph in English.")
+    nb.cells.insert(1, new)
+    nbformat.write(nb, english)
+
+    assert sync(zh_copy) == [f"cell {new.id}: new markdown cell taken from English"]
+    assert [f"(id {new.id}): not translated yet" in line for line in out_of_step(zh_copy, english)] == [True]
+    translated = nbformat.read(zh_copy, as_version=4)
+    translated.cells[1].source = "英文新增的一段。"
+    nbformat.write(translated, zh_copy)
+    mark_translated(zh_copy, [new.id])
+    assert out_of_step(zh_copy, english) == []
+
+
+# The figures: Chinese text drawn with a font that has the glyphs.
+
+def rendered_warnings(title: str) -> list[str]:
+    matplotlib.use("Agg")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax = plots.label_counts({"negative": 3, "neutral": 5, "positive": 4}, title=title)
+        ax.figure.savefig(io.BytesIO(), format="png")          # glyphs are looked up when the figure is drawn
+        matplotlib.pyplot.close(ax.figure)
+    return [str(w.message) for w in caught]
+
+
+@pytest.fixture
+def zh_edition(monkeypatch):
+    monkeypatch.chdir(ROOT / "notebooks" / "zh")               # where the kernel of a zh notebook starts
+    plots.edition.cache_clear()
+    with matplotlib.rc_context():
+        yield
+    plots.edition.cache_clear()
+
+
+def test_a_chinese_title_renders_without_missing_glyphs(zh_edition):
+    assert plots.edition() == "zh"
+    assert rendered_warnings("完整训练集中的标签（27,481 条文本）") == []
+    assert plots.shown("number of texts") == "文本数"
+
+
+def test_without_the_chinese_font_the_same_title_warns(zh_edition):
+    """The check above can fail: matplotlib's own font has no Chinese glyphs and says so."""
+    plots.edition()
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
+    assert any("missing from font" in message for message in rendered_warnings("完整训练集中的标签"))
+
+
+def test_figure_text_without_a_chinese_entry_warns(zh_edition):
+    with pytest.warns(UserWarning, match="No Chinese for the figure text 'A title nobody translated'"):
+        plots.shown("A title nobody translated")
+    assert plots.shown("Labels in the full train split (27,481 texts)") == "完整训练集中的标签（27,481 条文本）"
+
+
+def test_the_english_edition_draws_english(monkeypatch):
+    monkeypatch.chdir(ROOT / "notebooks")
+    plots.edition.cache_clear()
+    assert plots.edition() == "en" and plots.shown("number of texts") == "number of texts"
+    plots.edition.cache_clear()
