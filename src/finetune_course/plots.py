@@ -48,7 +48,7 @@ ZH_TEXT = [
     (r"Fine-tuned model on the test subset", "微调后的模型在测试子集上"),
     (r"untrained", "未训练"), (r"fine-tuned", "微调后"),
     (r"Before and after fine-tuning (.+) \((\d+) test tweets\)", "微调 {0} 之前与之后（{1} 条测试推文）"),
-    (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率与其训练的参数量、训练时间"),
+    (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率，对比可训练参数量与训练时间"),
     (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"), (r"lower half frozen", "冻结下半部分"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
 ]
@@ -116,7 +116,7 @@ def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, 
         bins = np.arange(values.min(), values.max() + 2) - 0.5   # one bar per whole number, no gaps
     ax.hist(values, bins=bins, color="#2c7fb8", alpha=0.85)
     for (name, x), style in zip((marks or {}).items(), ("--", ":", "-.", "-")):
-        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}: {x:g}")
+        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}{': ' if edition() == 'en' else '：'}{x:g}")
     if marks:
         ax.legend()
     ax.set(title=shown(title), xlabel=shown(xlabel), ylabel=shown("number of texts"))
