@@ -20,8 +20,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
-
 from .params import project_root
 
 EDITION_FOLDERS = {"en": "notebooks", "zh": "notebooks/zh"}
@@ -56,6 +54,7 @@ def source_hash(text: str) -> str:
 def out_of_step(zh_path: Path, english_path: Path | None = None) -> list[str]:
     """What keeps a zh notebook from matching its English source (by default the one it translates); each
     line names the zh cell to fix."""
+    import nbformat  # a second's import: here, not in every start of `chain`, which imports this module
     zh_path = Path(zh_path)
     english_path = Path(english_path or english_source(zh_path))
     shown = zh_path.relative_to(project_root()) if zh_path.is_relative_to(project_root()) else zh_path
@@ -102,6 +101,7 @@ def sync(zh_path: Path) -> list[str]:
     """Bring a zh notebook's cells in line with its English source: code cells and their metadata copied,
     cells added or removed in English added or removed here (a new markdown cell arrives in English, without
     a hash, so `check` lists it until it is translated). Translated markdown is kept. Returns what it did."""
+    import nbformat
     zh_path = Path(zh_path)
     english = nbformat.read(english_source(zh_path), as_version=4)
     translated = {c.get("id"): c for c in nbformat.read(zh_path, as_version=4).cells} if zh_path.exists() else {}
@@ -126,6 +126,7 @@ def sync(zh_path: Path) -> list[str]:
 
 def mark_translated(zh_path: Path, cell_ids: list[str]) -> None:
     """Record that these zh markdown cells translate the English cells as they are now."""
+    import nbformat
     english = {c.get("id"): c for c in nbformat.read(english_source(zh_path), as_version=4).cells}
     zh = nbformat.read(zh_path, as_version=4)
     for cell in zh.cells:
@@ -141,6 +142,7 @@ def mark_translated(zh_path: Path, cell_ids: list[str]) -> None:
 
 def english_change(zh_path: Path, cell_id: str) -> str:
     """The English cell's change since it was translated, as a diff, found in git's history by its hash."""
+    import nbformat
     zh_cell = next(c for c in nbformat.read(zh_path, as_version=4).cells if c.get("id") == cell_id)
     wanted = zh_cell.metadata.get("translation", {}).get(HASH_KEY)
     english_path = english_source(zh_path)
