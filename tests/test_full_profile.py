@@ -199,6 +199,13 @@ def test_the_instructors_mirror_command_serves_and_stops_on_ctrl_c(tmp_path, tmp
             assert answer.status == 200
     finally:
         os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=30) == 0
+        try:
+            assert process.wait(timeout=30) == 0
+        except subprocess.TimeoutExpired:          # fail, but leave nothing running: the script, then olah
+            process.kill()
+            olah = re.search(r"PID (\d+)", "".join(lines))
+            if olah:
+                os.kill(int(olah[1]), signal.SIGKILL)
+            raise
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()

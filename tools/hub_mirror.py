@@ -260,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folder", default=str(ROOT / "build" / "hub-mirror"),
                         help="olah's config, cache and log (default: build/hub-mirror)")
     args = parser.parse_args(argv)
+    # Ctrl-C must stop the mirror even where this process was started with SIGINT ignored (a shell does
+    # that to a command it starts in the background, and Python then installs no KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     folder = Path(args.folder).resolve() / ("local" if args.local else "proxy")
     host = args.host or ("127.0.0.1" if args.local else "0.0.0.0")
