@@ -194,36 +194,56 @@ def rendered_warnings(title: str) -> list[str]:
     return [str(w.message) for w in caught]
 
 
+def forget_the_edition():
+    plots.edition.cache_clear()
+    plots.figures_in_chinese.cache_clear()
+
+
 @pytest.fixture
 def zh_edition(monkeypatch):
     monkeypatch.chdir(ROOT / "notebooks" / "zh")               # where the kernel of a zh notebook starts
-    plots.edition.cache_clear()
+    forget_the_edition()
     with matplotlib.rc_context():
         yield
-    plots.edition.cache_clear()
+    forget_the_edition()
 
 
 def test_a_chinese_title_renders_without_missing_glyphs(zh_edition):
-    assert plots.edition() == "zh"
+    assert plots.edition() == "zh" and plots.figures_in_chinese()
     assert rendered_warnings("完整训练集中的标签（27,481 条文本）") == []
     assert plots.shown("number of texts") == "文本数"
 
 
 def test_without_the_chinese_font_the_same_title_warns(zh_edition):
     """The check above can fail: matplotlib's own font has no Chinese glyphs and says so."""
-    plots.edition()
+    plots.figures_in_chinese()
     matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
     assert any("missing from font" in message for message in rendered_warnings("完整训练集中的标签"))
 
 
 def test_figure_text_without_a_chinese_entry_warns(zh_edition):
-    with pytest.warns(UserWarning, match="No Chinese for the figure text 'A title nobody translated'"):
+    with pytest.warns(UserWarning, match="No Chinese for the text 'A title nobody translated'"):
         plots.shown("A title nobody translated")
     assert plots.shown("Labels in the full train split (27,481 texts)") == "完整训练集中的标签（27,481 条文本）"
 
 
 def test_the_english_edition_draws_english(monkeypatch):
     monkeypatch.chdir(ROOT / "notebooks")
-    plots.edition.cache_clear()
+    forget_the_edition()
     assert plots.edition() == "en" and plots.shown("number of texts") == "number of texts"
-    plots.edition.cache_clear()
+    forget_the_edition()
+
+
+def test_the_notes_for_minilm_read_in_chinese(offline_run, zh_edition):
+    """The notes (`plots.callout`) that steps 2, 4 and 5 print for the offline chain's MiniLM, as the English
+    edition showed them, have their Chinese (the smoke chain shows the tiny GPT-2's, in Chinese, warning-free)."""
+    notes = [output["data"]["text/markdown"][2:].replace("\n> ", "\n")
+             for path in sorted(offline_run["out"].glob("0[245]_*.ipynb"))
+             for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", [])
+             if output.get("data", {}).get("text/markdown", "").startswith("> ")]
+    assert len(notes) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for note in notes:
+            chinese = plots.in_chinese(note)
+            assert re.search("[\u4e00-\u9fff]", chinese) and offline_run["metrics"]["model_name"] in chinese, chinese

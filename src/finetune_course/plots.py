@@ -1,8 +1,9 @@
 """The course's figures, one function each: titles, axis labels and units included.
 
 Each function draws on a new figure and returns its Axes, so a notebook cell shows it once. In the
-Chinese edition (notebooks/zh/) the same calls draw their text in Chinese: `shown` looks each text up
-in ZH_TEXT, and the figures use Noto Sans SC (the pylopdf-fonts-zh-cn package) for the Chinese glyphs.
+Chinese edition (notebooks/zh/) the same calls draw their text in Chinese, and `callout` shows its notes
+in Chinese: each English text is looked up in ZH_TEXT, and the figures use Noto Sans SC (the
+pylopdf-fonts-zh-cn package) for the Chinese glyphs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 COLORS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
 
-# Every English text a figure can show, as a whole-text pattern, and its Chinese: {0}, {1} ... are the
+# Every English text a figure or a note (`callout`) can show, as a whole-text pattern, and its Chinese: {0}, {1} ... are the
 # pattern's groups (numbers, model names) carried over. Names (gpt2, LoRA, max_length) and label values
 # (negative, neutral, positive) stay as they are in both editions, as the printed output does.
 ZH_TEXT = [
@@ -51,47 +52,105 @@ ZH_TEXT = [
     (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率，对比可训练参数量与训练时间"),
     (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"), (r"lower half frozen", "冻结下半部分"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
+    # the notes (`callout`) that steps 2, 4 and 5 and the bonus write for this run's model
+    (r"\*\*(.+?)\*\* is a (\S+) model with a context of ([\d,]+) tokens\. Its tokenizer ships a padding token, "
+     r"(.+): steps 4 and 5 have nothing to fix\.",
+     "**{0}** 是一个 {1} 模型，上下文长度为 {2} 个 token。它的分词器自带填充 token {3}：第 4 步和第 5 步都无需修正。"),
+    (r"\*\*(.+?)\*\* is a (\S+) model with a context of ([\d,]+) tokens\. Its tokenizer has \*\*no padding token\*\*: "
+     r"step 4 sets one and step 5 tells the model its id\.",
+     "**{0}** 是一个 {1} 模型，上下文长度为 {2} 个 token。它的分词器**没有填充 token**：第 4 步设置一个，"
+     "第 5 步把它的 id 告诉模型。"),
+    (r"\*\*(.+?) uses (.+?)\*\* \(GPT-2's tokenizer\)\. `Ġ` marks a token that begins with a space, so `Ġgood` and "
+     r"`good` are different tokens\. Case is kept, and nothing is added around the tweet: the ids are the tweet's "
+     r"own tokens\.",
+     "**{0} 使用 {1}**（GPT-2 的分词器）。`Ġ` 标记以空格开头的 token，所以 `Ġgood` 和 `good` 是两个不同的 token。"
+     "大小写保持不变，推文前后也不添加任何东西：这些 id 就是推文自己的 token。"),
+    (r"\*\*(.+?) uses (.+?)\*\* \(BERT's tokenizer\)\. It lower-cases the text first\. `##` marks a piece that "
+     r"continues the word before it, and every text is wrapped in `\[CLS\] … \[SEP\]`: the classifier will read the "
+     r"state of `\[CLS\]` \(step 5\)\.",
+     "**{0} 使用 {1}**（BERT 的分词器）。它先把文本转为小写。`##` 标记接续前一个词的片段，每条文本都被包在 "
+     "`[CLS] … [SEP]` 之间：分类器将读取 `[CLS]` 的状态（第 5 步）。"),
+    (r"\*\*(.+?) uses (.+?)\*\* \(BERT's tokenizer\)\. `##` marks a piece that continues the word before it, and "
+     r"every text is wrapped in `\[CLS\] … \[SEP\]`: the classifier will read the state of `\[CLS\]` \(step 5\)\.",
+     "**{0} 使用 {1}**（BERT 的分词器）。`##` 标记接续前一个词的片段，每条文本都被包在 `[CLS] … [SEP]` 之间："
+     "分类器将读取 `[CLS]` 的状态（第 5 步）。"),
+    (r"\*\*(.+?) uses (.+?)\*\*: look at the tokens above to see how it marks spaces and word pieces\.",
+     "**{0} 使用 {1}**：看看上面的 token，了解它如何标记空格和词的片段。"),
+    (r"byte-level BPE", "字节级 BPE"),
+    (r"\*\*(.+?)\*\* is (.+?)\. Its head reads (.+?)\. Finding that token needs the pad id, so the guide's bug below "
+     r"applies to it\.",
+     "**{0}** 是{1}。它的分类头读取{2}。找到这个 token 需要填充 id，所以下面原指南的 bug 对它适用。"),
+    (r"\*\*(.+?)\*\* is (.+?)\. Its head reads (.+?)\. It does not search for the last token, so the guide's bug "
+     r"below cannot happen to it; the demonstration uses a small GPT-2 instead\.",
+     "**{0}** 是{1}。它的分类头读取{2}。它不需要寻找最后一个 token，所以下面原指南的 bug 不会发生在它身上；"
+     "演示改用一个小型 GPT-2。"),
+    (r"a decoder \(a causal language model\)", "一个解码器（因果语言模型）"), (r"an encoder", "一个编码器"),
+    (r"the last token that is not padding \(the rightmost position whose id is not the pad id\)",
+     "最后一个不是填充的 token（id 不等于填充 id 的最右边的位置）"),
+    (r"the first token, \[CLS\], after the pooler \(a dense layer with tanh\)",
+     "第一个 token，即 [CLS]，经过池化层（pooler，一个带 tanh 的全连接层）之后的状态"),
+    (r"the first token's hidden state", "第一个 token 的隐藏状态"),
+    (r"This run's model, the `smoke` profile's tiny GPT-2, was never pretrained: where this notebook says "
+     r"\*pretrained\*, read \*random\*, frozen as loaded\. Expect the cheaper methods to learn little here \(B\.7 says "
+     r"why\); the `offline` profile shows them on a pretrained model\.",
+     "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练：本 notebook 里说*预训练*的地方，"
+     "请读作*随机*（加载时的状态，被冻结）。在这里，更省的方法预计学不到多少（B.7 节解释原因）；"
+     "`offline` 运行配置在一个预训练模型上展示它们。"),
 ]
 CHINESE_FONT = "Noto Sans SC"
 
 
 @functools.cache
 def edition() -> str:
-    """"zh" when the notebook runs from notebooks/zh/ (the kernel starts in the notebook's folder), else "en";
-    for "zh", the Chinese font is made known to matplotlib, or, if it is missing, the figures stay English."""
+    """"zh" when the notebook runs from notebooks/zh/ (the kernel starts in the notebook's folder), else "en"."""
     from .translation import edition_of
 
-    if edition_of() != "zh":
-        return "en"
+    return edition_of()
+
+
+@functools.cache
+def figures_in_chinese() -> bool:
+    """In the zh edition, the Chinese font made known to matplotlib; without it the figures keep English text."""
+    if edition() != "zh":
+        return False
     try:
         import pylopdf_fonts_zh_cn
     except ImportError:
         warnings.warn("The Chinese font package is not installed, so the figures keep their English text. "
                       "Install it with `pip install -r requirements.txt` (pylopdf-fonts-zh-cn).", stacklevel=3)
-        return "en"
+        return False
     from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(pylopdf_fonts_zh_cn.sans_path()))
     # Latin letters and digits in matplotlib's own font, as in the English figures; Chinese glyphs from Noto.
     plt.rcParams["font.family"] = ["DejaVu Sans", CHINESE_FONT]
-    return "zh"
+    return True
 
 
 def shown(text: str) -> str:
     """A figure's text in this notebook's edition: English as given, or its Chinese from ZH_TEXT."""
-    if edition() == "en":
-        return text
+    return in_chinese(text) if figures_in_chinese() else text
+
+
+def in_chinese(text: str) -> str:
+    """The Chinese of `text` from ZH_TEXT, its names and numbers carried over (a part that is itself a fixed
+    phrase of ZH_TEXT, such as "an encoder", in Chinese too); where there is none, a warning says so."""
     for pattern, chinese in ZH_TEXT:
-        found = re.fullmatch(pattern, text)
+        found = re.fullmatch(pattern, text, re.S)
         if found:
-            return chinese.format(*found.groups())
+            return chinese.format(*(_fixed_phrase(part or "") for part in found.groups()))
     if re.search("[A-Za-z]{3}", text) and not re.fullmatch(r"[\w./-]+", text):   # prose, not a name like gpt2
-        warnings.warn(f"No Chinese for the figure text {text!r}: add it to ZH_TEXT in plots.py.", stacklevel=2)
+        warnings.warn(f"No Chinese for the text {text!r}: add it to ZH_TEXT in plots.py.", stacklevel=3)
     return text
 
 
+def _fixed_phrase(part: str) -> str:
+    return next((chinese for pattern, chinese in ZH_TEXT if "(" not in pattern.replace("\\(", "")
+                 and re.fullmatch(pattern, part)), part)
+
+
 def _axes(width: float = 6.5, height: float = 3.6):
-    edition()     # the font first, so that every text of the figure can use it
+    figures_in_chinese()     # the font first, so that every text of the figure can use it
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return ax
 
@@ -116,7 +175,7 @@ def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, 
         bins = np.arange(values.min(), values.max() + 2) - 0.5   # one bar per whole number, no gaps
     ax.hist(values, bins=bins, color="#2c7fb8", alpha=0.85)
     for (name, x), style in zip((marks or {}).items(), ("--", ":", "-.", "-")):
-        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}{': ' if edition() == 'en' else '：'}{x:g}")
+        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}{'：' if figures_in_chinese() else ': '}{x:g}")
     if marks:
         ax.legend()
     ax.set(title=shown(title), xlabel=shown(xlabel), ylabel=shown("number of texts"))
@@ -130,7 +189,7 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     ax = _axes(7, 3.8)
     # Long names on two or three lines, broken between words only, so that neighbours do not overlap (a Chinese
     # character is as wide as two Latin letters; ZH_TEXT puts spaces where a Chinese name may break).
-    width = 14 if edition() == "en" else 8
+    width = 8 if figures_in_chinese() else 14
     names = [textwrap.fill(shown(name), width, break_long_words=False, break_on_hyphens=False) for name in values]
     bars = ax.bar(names, list(values.values()), color="#2c7fb8")
     ax.tick_params(axis="x", labelsize=9)
@@ -171,7 +230,7 @@ def learning_curves(log_history: list[dict]):
 
     train = [(e["epoch"], e["loss"]) for e in log_history if "loss" in e]
     evals = [e for e in log_history if "eval_loss" in e]
-    edition()
+    figures_in_chinese()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
     if train:
         left.plot(*zip(*train), marker=".", label=shown("training loss"))
@@ -195,7 +254,7 @@ def tradeoffs(table, baselines: dict[str, float], title: str):
     "training s", "accuracy", "accuracy low" and "accuracy high". Baselines are drawn as horizontal lines."""
     from matplotlib.ticker import PercentFormatter
 
-    edition()
+    figures_in_chinese()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained", sharey=True)
     for ax, column, xlabel in zip(axes, ("trainable parameters", "training s"),
                                   ("trainable parameters (log scale)", "training time (s)")):
@@ -216,7 +275,11 @@ def tradeoffs(table, baselines: dict[str, float], title: str):
 
 
 def callout(markdown: str) -> None:
-    """Show a note written for this run's model or data (its wording chosen by the facts the cell read)."""
+    """Show a note written for this run's model or data (its wording chosen by the facts the cell read), in the
+    notebook's edition: the Chinese edition's notes come from ZH_TEXT, like its figures' text."""
     from IPython.display import Markdown, display
 
-    display(Markdown("> " + markdown.strip().replace("\n", "\n> ")))
+    markdown = markdown.strip()
+    if edition() == "zh":
+        markdown = in_chinese(markdown)
+    display(Markdown("> " + markdown.replace("\n", "\n> ")))
