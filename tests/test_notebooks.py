@@ -9,6 +9,7 @@ from finetune_course.params import PARAMETER_NAMES
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 BONUS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "bonus").glob("*.ipynb"))
+CHINESE = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "zh").rglob("*.ipynb"))
 
 
 def cells(path):
@@ -19,7 +20,7 @@ def test_seven_numbered_steps():
     assert [p.name[:3] for p in NOTEBOOKS] == [f"0{i}_" for i in range(1, 8)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + BONUS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + BONUS + CHINESE, ids=lambda p: p.as_posix().split("notebooks/")[-1])
 def test_committed_without_outputs_or_execution_counts(path):
     for cell in cells(path):
         if cell["cell_type"] == "code":
