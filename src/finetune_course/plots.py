@@ -145,7 +145,7 @@ def in_chinese(text: str) -> str:
 
 
 def _fixed_phrase(part: str) -> str:
-    return next((chinese for pattern, chinese in ZH_TEXT if "(" not in pattern.replace("\\(", "")
+    return next((chinese for pattern, chinese in ZH_TEXT if re.compile(pattern).groups == 0
                  and re.fullmatch(pattern, part)), part)
 
 
