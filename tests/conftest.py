@@ -43,10 +43,7 @@ def run_chain(tmp: Path, profile: str, steps: str | None = None, params: Path | 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, f"chain failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
-    out = results_file(out, edition).parent                     # the edition's executed notebooks
-    return {"artifacts": artifacts, "out": out, "stdout": finished.stdout,
-            "metrics": json.loads((artifacts / "metrics.json").read_text()) if (artifacts / "metrics.json").is_file() else None,
-            "results": json.loads((out / "results.json").read_text())}
+    return chain_outputs(tmp, edition, finished.stdout)
 
 
 # `make test` runs two pytest workers (pytest-xdist, --dist loadgroup) on a 2-core machine: one thread
@@ -103,17 +100,21 @@ def once_per_session(tmp_path_factory, name: str, make) -> Path:
     return folder
 
 
-def read_chain(folder: Path, edition: str = "en") -> dict:
+def chain_outputs(folder: Path, edition: str, stdout: str) -> dict:
+    """What a chain run in `folder` left: its artifacts, the edition's executed notebooks ("out"), its results;
+    "metrics" is None when step 7 did not run."""
     artifacts, out = folder / "artifacts", results_file(folder / "build", edition).parent
-    return {"artifacts": artifacts, "out": out, "stdout": (folder / "stdout.txt").read_text(),
-            "metrics": json.loads((artifacts / "metrics.json").read_text()),
+    metrics = artifacts / "metrics.json"
+    return {"artifacts": artifacts, "out": out, "stdout": stdout,
+            "metrics": json.loads(metrics.read_text()) if metrics.is_file() else None,
             "results": json.loads((out / "results.json").read_text())}
 
 
 def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None, edition: str = "en") -> dict:
     def make(folder):
         (folder / "stdout.txt").write_text(run_chain(folder, profile, params=params, edition=edition)["stdout"])
-    return read_chain(once_per_session(tmp_path_factory, f"chain-{name}", make), edition)
+    folder = once_per_session(tmp_path_factory, f"chain-{name}", make)
+    return chain_outputs(folder, edition, (folder / "stdout.txt").read_text())
 
 
 HUB_MIRROR = load_script("tools/hub_mirror.py")
@@ -154,7 +155,8 @@ def full_run(tmp_path_factory):
         (folder / "endpoint.txt").write_text(mirror.endpoint)
 
     folder = once_per_session(tmp_path_factory, "chain-full", make)
-    return {**read_chain(folder), "hf_home": folder / "hf-home", "endpoint": (folder / "endpoint.txt").read_text(),
+    return {**chain_outputs(folder, "en", (folder / "stdout.txt").read_text()),
+            "hf_home": folder / "hf-home", "endpoint": (folder / "endpoint.txt").read_text(),
             "requests": (folder / "requests.txt").read_text().splitlines()}
 
 

@@ -62,13 +62,17 @@ def test_numbers_code_and_web_links_carried_over(path):
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
+def broken_links(markdown: str, folder: Path) -> list[str]:
+    """The relative link targets in `markdown` that name no file or folder below `folder`."""
+    return [target for target in LINK.findall(markdown) if not target.startswith(("http://", "https://", "#", "mailto:"))
+            and not (folder / target.split("#")[0]).exists()]
+
+
 @pytest.mark.parametrize("path", notebooks() + ZH, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_relative_links_resolve(path):
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type == "markdown":
-            for target in LINK.findall(cell.source):
-                if not target.startswith(("http://", "https://", "#", "mailto:")):
-                    assert (path.parent / target.split("#")[0]).exists(), f"{path.name} cell {cell.get('id')}: {target}"
+            assert not broken_links(cell.source, path.parent), f"{path.name} cell {cell.get('id')}"
 
 
 @pytest.mark.parametrize("path", ZH, ids=lambda p: f"zh-{step_id(p)}")
@@ -82,10 +86,7 @@ def test_reads_like_a_chapter_in_chinese(path):
 
 @pytest.mark.parametrize("page", ["README.md", "README.zh-CN.md", "notebooks/glossary.md"])
 def test_the_pages_links_resolve(page):
-    path = ROOT / page
-    for target in LINK.findall(path.read_text()):
-        if not target.startswith(("http://", "https://", "#", "mailto:")):
-            assert (path.parent / target.split("#")[0]).exists(), f"{page}: {target}"
+    assert not broken_links((ROOT / page).read_text(), (ROOT / page).parent), page
 
 
 def test_the_readmes_and_the_glossary_link_each_other():

@@ -40,11 +40,10 @@ def english_source(zh_notebook: Path) -> Path:
     return root / EDITION_FOLDERS["en"] / Path(zh_notebook).resolve().relative_to(root / EDITION_FOLDERS["zh"])
 
 
-def translated_notebooks() -> list[Path]:
-    """Every notebook of the zh edition, in the chain's order."""
-    from .chain import notebooks
-
-    return notebooks(edition="zh")
+def translation_of(english_notebook: Path) -> Path:
+    """Where the zh edition keeps its translation of an English notebook (which may not exist yet)."""
+    root = project_root()
+    return root / EDITION_FOLDERS["zh"] / Path(english_notebook).resolve().relative_to(root / EDITION_FOLDERS["en"])
 
 
 def source_hash(text: str) -> str:
@@ -177,18 +176,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sync":
         for english_path in notebooks():
-            zh_path = project_root() / EDITION_FOLDERS["zh"] / english_path.relative_to(
-                project_root() / EDITION_FOLDERS["en"])
-            for line in sync(zh_path):
-                print(f"{zh_path.name}: {line}")
-    problems = [line for path in translated_notebooks() for line in out_of_step(path)]
+            for line in sync(translation_of(english_path)):
+                print(f"{english_path.name}: {line}")
+    translated = notebooks(edition="zh")
+    problems = [line for path in translated for line in out_of_step(path)]
     for line in problems:
         print(line)
         found = re.search(r"^(\S+) cell \d+ \(id (\S+)\): the English cell changed", line)
         if found and args.command == "check":
             print(english_change(project_root() / found[1], found[2]))
     if not problems:
-        print(f"The zh edition is in step with the English: {len(translated_notebooks())} notebooks.")
+        print(f"The zh edition is in step with the English: {len(translated)} notebooks.")
     return 1 if problems else 0
 
 
