@@ -22,8 +22,7 @@ from pathlib import Path
 
 from .artifacts import read_json, write_json
 from .measure import PeakMemory
-from .params import CourseInputError, project_root, read_parameters_file, resolve_settings
-from .translation import EDITION_FOLDERS
+from .params import EDITION_FOLDERS, CourseInputError, project_root, read_parameters_file, resolve_settings
 
 
 def notebooks(steps: list[str] | None = None, edition: str = "en") -> list[Path]:

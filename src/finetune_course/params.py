@@ -36,6 +36,8 @@ KNOWN_NAMES = PARAMETER_NAMES + EXTRA_NAMES
 # Names that changed, old -> new: an old name is an error that names the new one.
 RENAMED = {"eval_size": "test_size"}
 PROFILES = ("full", "offline", "smoke")
+# The course's editions and where their notebooks sit: English in notebooks/, Chinese in notebooks/zh/.
+EDITION_FOLDERS = {"en": "notebooks", "zh": "notebooks/zh"}
 DEFAULT_PROFILE = "auto"
 HUB_PROBE_TIMEOUT_S = 5.0
 
@@ -71,6 +73,7 @@ class Settings:
     seed: int
     artifacts_dir: Path
     hub_online: bool
+    edition: str = "en"             # the notebooks' language: "en", or "zh" (the Chinese edition)
 
     def path(self, *parts: str) -> Path:
         """A path inside this run's artifacts folder."""
@@ -123,6 +126,13 @@ def project_root() -> Path:
             "checkout of the course with `pip install -e .` (or `make setup`)."
         )
     return root
+
+
+def edition_of(folder: Path | None = None) -> str:
+    """The edition whose notebooks sit in `folder` (default: the working directory, which is the notebook's own
+    folder in JupyterLab, papermill and nbval): "zh" under notebooks/zh/, else "en"."""
+    folder = Path(folder or Path.cwd()).resolve()
+    return "zh" if folder.is_relative_to(project_root() / EDITION_FOLDERS["zh"]) else "en"
 
 
 def load_profile(name: str) -> dict:
@@ -252,6 +262,7 @@ def _build_settings(profile: str, reason: str, values: dict, hub_online: bool) -
         seed=_number(values, "seed", int, minimum=0),
         artifacts_dir=artifacts,
         hub_online=hub_online,
+        edition=edition_of(),
     )
     missing = [f.name for f in fields(settings) if getattr(settings, f.name) in ("", "None")]
     if missing:

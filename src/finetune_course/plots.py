@@ -103,7 +103,7 @@ CHINESE_FONT = "Noto Sans SC"
 @functools.cache
 def edition() -> str:
     """"zh" when the notebook runs from notebooks/zh/ (the kernel starts in the notebook's folder), else "en"."""
-    from .translation import edition_of
+    from .params import edition_of
 
     return edition_of()
 

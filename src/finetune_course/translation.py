@@ -20,18 +20,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .params import project_root
+from .params import EDITION_FOLDERS, project_root
 
-EDITION_FOLDERS = {"en": "notebooks", "zh": "notebooks/zh"}
 HASH_KEY = "source_sha256"      # under cell.metadata["translation"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def edition_of(folder: Path | None = None) -> str:
-    """The edition whose notebooks sit in `folder` (default: the working directory, which is the notebook's own
-    folder in JupyterLab, papermill and nbval): "zh" under notebooks/zh/, else "en"."""
-    folder = Path(folder or Path.cwd()).resolve()
-    return "zh" if folder.is_relative_to(project_root() / EDITION_FOLDERS["zh"]) else "en"
 
 
 def english_source(zh_notebook: Path) -> Path:

@@ -1,0 +1,43 @@
+"""The few sentences a notebook's code must write, one table per edition, keyed by name.
+
+A code cell prints facts: numbers, names, short labelled results. The explanation lives in the notebook's
+markdown. Where a sentence has to follow a value the run measured (a verdict, a note on this run's model),
+the cell says it through `say(key, settings.edition, **values)`, so that the Chinese edition prints Chinese
+from the same code. Both tables hold the same keys and the same `{placeholders}` (tests/test_messages.py).
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # --- step 01 ---
+    # --- step 02 ---
+    # --- step 03 ---
+    # --- step 04 ---
+    # --- step 05 ---
+    # --- step 06 ---
+    # --- step 07 ---
+    # --- bonus ---
+}
+
+ZH: dict[str, str] = {
+    # --- step 01 ---
+    # --- step 02 ---
+    # --- step 03 ---
+    # --- step 04 ---
+    # --- step 05 ---
+    # --- step 06 ---
+    # --- step 07 ---
+    # --- bonus ---
+}
+
+TABLES = {"en": EN, "zh": ZH}
+
+
+def say(key: str, edition: str = "en", **values) -> str:
+    """The message `key` in `edition`, its `{placeholders}` filled from `values`."""
+    table = TABLES.get(edition)
+    if table is None:
+        raise ValueError(f"Unknown edition {edition!r}; the course has: {', '.join(TABLES)}.")
+    if key not in table:
+        raise KeyError(f"No message {key!r} in the {edition!r} table of finetune_course/messages.py.")
+    return table[key].format(**values)
