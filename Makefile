@@ -38,12 +38,12 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 execute-all: setup
-	$(PY) -m finetune_course.chain --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS)) $(if $(STEPS),--steps $(STEPS)) \
+	$(PY) -m finetune_course.course.chain --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS)) $(if $(STEPS),--steps $(STEPS)) \
 		$(if $(OUT),--out $(OUT)) --edition $(EDITION)
 
 # The parameters, the data and the model checked in seconds, as execute-all checks them before step 1.
 check-inputs: setup
-	$(PY) -m finetune_course.chain --check --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
+	$(PY) -m finetune_course.course.chain --check --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
 
 # ruff lints the code and the notebooks. The tests run on two workers that share the machine's cores
 # (each chain runs once, whichever worker needs it first: tests/conftest.py); then nbval runs every

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from finetune_course.chain import results_file
+from finetune_course.course.chain import results_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,9 +32,9 @@ def load_script(relative_path: str):
 
 def run_chain(tmp: Path, profile: str, steps: str | None = None, params: Path | None = None,
               edition: str = "en") -> dict:
-    """Run `python -m finetune_course.chain` in a child process, as `make execute-all` does."""
+    """Run `python -m finetune_course.course.chain` in a child process, as `make execute-all` does."""
     artifacts, out = tmp / "artifacts", tmp / "build"
-    command = [sys.executable, "-m", "finetune_course.chain", "--profile", profile, "--out", str(out),
+    command = [sys.executable, "-m", "finetune_course.course.chain", "--profile", profile, "--out", str(out),
                "--edition", edition, "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})]
     if steps:
         command += ["--steps", steps]

@@ -38,7 +38,7 @@ def test_write_json_handles_numpy_and_leaves_no_scratch_file(tmp_path):
 
 
 def test_an_artifact_made_with_other_settings_is_not_trusted(clean_env):
-    from finetune_course.params import resolve_settings
+    from finetune_course import resolve_settings
     settings = resolve_settings("smoke", artifacts_dir=str(clean_env / "a"))
     assert artifacts.changed_settings(settings, "splits") == {}            # missing
     with artifacts.step_output(settings, "splits") as folder:
@@ -49,7 +49,7 @@ def test_an_artifact_made_with_other_settings_is_not_trusted(clean_env):
 
 
 def test_each_artifact_depends_only_on_the_settings_that_shape_it(clean_env):
-    from finetune_course.params import resolve_settings
+    from finetune_course import resolve_settings
     folder = str(clean_env / "a")
     settings = resolve_settings("smoke", artifacts_dir=folder)
     for name in ("splits", "tokenized", "baselines"):
@@ -63,7 +63,7 @@ def test_each_artifact_depends_only_on_the_settings_that_shape_it(clean_env):
 
 
 def test_checkpoints_of_other_training_settings_are_discarded_with_a_note(clean_env, capsys):
-    from finetune_course.params import resolve_settings
+    from finetune_course import resolve_settings
     folder = str(clean_env / "a")
     settings = resolve_settings("smoke", artifacts_dir=folder)
     settings.path("checkpoints").mkdir(parents=True)                  # empty, as the Trainer leaves it

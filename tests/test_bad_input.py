@@ -152,7 +152,7 @@ def test_bad_input_fails_fast_and_says_what_to_fix(row, tmp_path):
     before = fingerprint(tmp_path)
 
     started = time.monotonic()
-    finished = subprocess.run([sys.executable, "-m", "finetune_course.chain", "--profile", "offline",
+    finished = subprocess.run([sys.executable, "-m", "finetune_course.course.chain", "--profile", "offline",
                                "--params", str(params), "--out", str(tmp_path / "build")]
                               + (["--check"] if row.accepted else []),
                               cwd=tmp_path, capture_output=True, text=True, env=_env())

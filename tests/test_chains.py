@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from conftest import RUNS, run_chain
 
-from finetune_course.chain import notebooks
+from finetune_course.course.chain import notebooks
 
 GOLDEN = Path(__file__).parent / "golden" / "smoke_metrics.json"
 GOLDEN_TOLERANCE = 0.04

@@ -9,7 +9,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
 from finetune_course import measure, metrics, models
-from finetune_course.chain import notebooks, step_id
+from finetune_course.course.chain import notebooks, step_id
 from finetune_course.params import CourseInputError
 
 CHEAPER = ["linear probe", "last block + head", "lower half frozen", "LoRA"]

@@ -8,8 +8,7 @@ import pytest
 from conftest import load_script
 from datasets import Dataset, load_dataset
 
-from finetune_course import data
-from finetune_course.params import CourseInputError, resolve_settings
+from finetune_course import CourseInputError, data, resolve_settings
 
 shipped_data = load_script("tools/make_tweets.py")    # the generator of the course's synthetic tweets
 

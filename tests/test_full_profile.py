@@ -164,7 +164,7 @@ def mirror(tmp_path_factory):
 def test_a_mirror_without_the_repo_names_repo_and_endpoint(mirror, tmp_path, missing, profile):
     (tmp_path / "params.yaml").write_text(missing + "\n")
     started = time.monotonic()
-    finished = subprocess.run([sys.executable, "-m", "finetune_course.chain", "--profile", profile,
+    finished = subprocess.run([sys.executable, "-m", "finetune_course.course.chain", "--profile", profile,
                                "--params", str(tmp_path / "params.yaml"), "--out", str(tmp_path / "build")],
                               cwd=ROOT, env=learner_env(tmp_path / "hf-home", mirror.endpoint),
                               capture_output=True, text=True)

@@ -6,8 +6,7 @@ import torch
 from sklearn.metrics import accuracy_score, f1_score
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, GPT2Config, GPT2ForSequenceClassification
 
-from finetune_course import metrics, models
-from finetune_course.params import CourseInputError, resolve_settings
+from finetune_course import CourseInputError, metrics, models, resolve_settings
 
 
 def test_tiny_gpt2_is_built_deterministically_with_the_real_gpt2_tokenizer(clean_env):

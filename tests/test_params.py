@@ -5,27 +5,29 @@ import time
 import pytest
 
 from finetune_course import params
-from finetune_course.params import CourseInputError, HubUnreachableError, read_parameters_file, resolve_settings
+from finetune_course.course import profiles
+from finetune_course.course.profiles import HubUnreachableError, resolve_settings
+from finetune_course.params import CourseInputError, read_parameters_file
 
 
-def fake_probe(monkeypatch, answer: params.HubAnswer) -> list:
+def fake_probe(monkeypatch, answer: profiles.HubAnswer) -> list:
     asked = []
 
-    def probe(repos, timeout=params.HUB_PROBE_TIMEOUT_S):
+    def probe(repos, timeout=profiles.HUB_PROBE_TIMEOUT_S):
         asked.append(repos)
         return answer
-    monkeypatch.setattr(params, "probe_hub", probe)
+    monkeypatch.setattr(profiles, "probe_hub", probe)
     return asked
 
 
 @pytest.fixture
 def hub_down(monkeypatch):
-    return fake_probe(monkeypatch, params.HubAnswer(False, (), "test: no network"))
+    return fake_probe(monkeypatch, profiles.HubAnswer(False, (), "test: no network"))
 
 
 @pytest.fixture
 def hub_up(monkeypatch):
-    return fake_probe(monkeypatch, params.HubAnswer(True, (), "test: HTTP 200"))
+    return fake_probe(monkeypatch, profiles.HubAnswer(True, (), "test: HTTP 200"))
 
 
 def fake_cache(root, repo_id, repo_type, files=None):
@@ -94,7 +96,7 @@ def test_the_probe_asks_only_for_what_comes_from_the_hub(clean_env, hub_up):
 
 def test_a_hub_without_the_repo_is_an_error_naming_repo_and_endpoint(clean_env, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:1234")
-    fake_probe(monkeypatch, params.HubAnswer(True, ("dataset 'someone/nothing' (HTTP 404)",), "HTTP 200, 404"))
+    fake_probe(monkeypatch, profiles.HubAnswer(True, ("dataset 'someone/nothing' (HTTP 404)",), "HTTP 200, 404"))
     for profile in ("auto", "full"):
         with pytest.raises(CourseInputError, match=r"The Hub mirror at http://127.0.0.1:1234 \(HF_ENDPOINT\) answered, "
                                                    r"but has no dataset 'someone/nothing' \(HTTP 404\)"):
@@ -103,7 +105,7 @@ def test_a_hub_without_the_repo_is_an_error_naming_repo_and_endpoint(clean_env, 
 
 def test_the_chain_hands_its_decision_on_so_notebooks_do_not_probe(clean_env, hub_up, monkeypatch):
     decided = resolve_settings("full")
-    monkeypatch.setattr(params.os, "environ", {**params.os.environ, **decided.handed_on()})
+    monkeypatch.setattr(profiles.os, "environ", {**profiles.os.environ, **decided.handed_on()})
     again = resolve_settings()
     assert (again.profile, again.hub_online, again.reason) == ("full", True, decided.reason)
     assert len(hub_up) == 1
@@ -117,8 +119,8 @@ def test_full_without_hub_or_cache_says_what_to_do(clean_env, hub_down):
 def test_hub_probe_gives_up_within_its_timeout(monkeypatch):
     """A name lookup that hangs must not hang the notebook: the probe answers 'unreachable'."""
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(params.urllib.request, "urlopen", lambda *a, **k: time.sleep(30))
-    answer = params.probe_hub([("model", "gpt2")], timeout=0.3)
+    monkeypatch.setattr(profiles.urllib.request, "urlopen", lambda *a, **k: time.sleep(30))
+    answer = profiles.probe_hub([("model", "gpt2")], timeout=0.3)
     assert not answer.answered and "no answer within 0.3 s" in answer.detail
 
 

@@ -229,8 +229,7 @@ def test_an_interrupted_run_resumes_to_the_same_metrics(one_process, tmp_path):
 
 def test_checkpoints_of_another_number_of_processes_are_not_resumed(offline_env, capsys):
     """Another number of processes is another global batch, so another training: its checkpoints are discarded."""
-    from finetune_course import artifacts
-    from finetune_course.params import resolve_settings
+    from finetune_course import artifacts, resolve_settings
 
     settings = resolve_settings("smoke", artifacts_dir=str(offline_env / "artifacts"))
     artifacts.discard_stale_checkpoints(settings, {"processes": 2})
@@ -276,8 +275,7 @@ def test_two_processes_gathered_every_test_prediction_in_row_order(two_processes
     from datasets import disable_progress_bars
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trainer, TrainingArguments
 
-    from finetune_course import metrics, train
-    from finetune_course.params import resolve_settings
+    from finetune_course import metrics, resolve_settings, train
 
     disable_progress_bars()
     settings = resolve_settings(profile="smoke", artifacts_dir=str(two_processes["artifacts"]))

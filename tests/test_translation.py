@@ -17,8 +17,8 @@ import nbformat
 import pytest
 
 from finetune_course import plots
-from finetune_course.chain import notebooks, step_id
-from finetune_course.translation import english_source, mark_translated, out_of_step, source_hash, sync
+from finetune_course.course.chain import notebooks, step_id
+from finetune_course.course.translation import english_source, mark_translated, out_of_step, source_hash, sync
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH = notebooks(edition="zh")
@@ -161,7 +161,7 @@ def test_a_changed_code_cell_or_cell_order_is_caught(tmp_path):
 
 def test_sync_and_done_bring_a_translation_back_in_step(tmp_path, monkeypatch):
     """sync takes a new English cell over (listed as untranslated); done records it once translated."""
-    from finetune_course import translation
+    from finetune_course.course import translation
 
     zh_copy = tmp_path / "zh" / "01_define_the_goal.ipynb"
     zh_copy.parent.mkdir()

@@ -32,7 +32,7 @@ def test_own_csv_with_text_labels_runs_the_whole_chain(tmp_path):
     artifacts, out = tmp_path / "artifacts", tmp_path / "build"
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     finished = subprocess.run(
-        [sys.executable, "-m", "finetune_course.chain", "--profile", "smoke", "--params", str(tmp_path / "my_task.yaml"),
+        [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke", "--params", str(tmp_path / "my_task.yaml"),
          "--steps", "01,02,03,04,05,06,07", "--out", str(out), "--no-html",
          "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})],
         cwd=ROOT, env=env, capture_output=True, text=True)
@@ -54,7 +54,7 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
     write_csv(tmp_path / "bad.csv", [("good day", "positive"), ("bad day", "negative")] * 20)
     parameters = {"profile": "smoke", "dataset_name": str(tmp_path / "bad.csv"), "artifacts_dir": str(tmp_path / "a")}
     finished = subprocess.run(
-        [sys.executable, "-m", "finetune_course.chain", "--no-html", "--out", str(tmp_path / "build"),
+        [sys.executable, "-m", "finetune_course.course.chain", "--no-html", "--out", str(tmp_path / "build"),
          "--parameters-json", json.dumps(parameters)],
         cwd=ROOT, env={k: v for k, v in os.environ.items() if not k.startswith("COURSE_")},
         capture_output=True, text=True)
@@ -75,7 +75,7 @@ def test_interrupted_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
     artifacts = tmp_path / "artifacts"
     for made_earlier in ("baselines", "splits", "tokenized", "tiny-gpt2"):   # what step 7 reads: the smoke run's
         shutil.copytree(smoke_run["artifacts"] / made_earlier, artifacts / made_earlier)
-    command = [sys.executable, "-m", "finetune_course.chain", "--profile", "smoke", "--steps", "07", "--no-html",
+    command = [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke", "--steps", "07", "--no-html",
                "--out", str(tmp_path / "build"), "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

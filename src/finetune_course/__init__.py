@@ -1,11 +1,15 @@
-"""Plumbing for the course "Fine-tune a large language model for a specific task in seven steps".
+"""Helpers for the course "Fine-tune a large language model for a specific task in seven steps".
 
-Profiles and parameters (`params`), data sources (`data`), model sources (`models`), metrics
-without the Hub (`metrics`), files between steps (`artifacts`), figures (`plots`) and the
-papermill chain (`chain`). The teaching code itself lives in the notebooks.
+What the notebooks teach with: the settings (`params`), the Hub and its cache (`hub`), data sources and
+checks (`data`), model sources (`models`), the training recipe (`recipe`), metrics without the Hub
+(`metrics`), files between steps (`artifacts`), figures (`plots`), the sentences code prints (`messages`).
+The teaching code itself lives in the notebooks. The course's own machinery (deciding the profile, the
+papermill chain, the Chinese edition's upkeep) is the subpackage `course`; this front door hands the
+notebooks their settings from it.
 """
 
-from .params import CourseInputError, Settings, course_settings, resolve_settings
+from .course.profiles import course_settings, resolve_settings
+from .params import CourseInputError, Settings
 
 __all__ = ["CourseInputError", "Settings", "course_settings", "hide_loading_bars", "resolve_settings"]
 

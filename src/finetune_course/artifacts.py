@@ -141,7 +141,7 @@ def require(settings: Settings, name: str) -> Path:
     # The profile travels as the chain passes it to every step: in the environment, with its reason.
     parameters.pop("profile")
     env = {**os.environ, **settings.handed_on()}
-    command = [sys.executable, "-m", "finetune_course.chain", "--steps", notebook[:2], "--no-html",
+    command = [sys.executable, "-m", "finetune_course.course.chain", "--steps", notebook[:2], "--no-html",
                "--parameters-json", json.dumps(parameters),
                "--out", str(settings.path("recomputed"))]   # this run's own folder: runs side by side never collide
     finished = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import CourseInputError, Settings, cached_snapshot, hub_name
+from .hub import cached_snapshot, hub_name
+from .params import CourseInputError, Settings
 
 SHIPPED_DATASET = "course-tweets"
 SHIPPED_FOLDER = Path(__file__).parent / "data" / "tweets"

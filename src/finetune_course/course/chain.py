@@ -1,6 +1,7 @@
 """Run the course's notebooks in order with papermill: `make execute-all` (and `require`) call this.
 
-    python -m finetune_course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR] [--edition zh] [--check]
+    python -m finetune_course.course.chain [--profile NAME] [--params FILE.yaml] [--steps 03,04] [--out DIR]
+                                           [--edition zh] [--check]
 
 The profile is decided once here (for `auto`, one quick Hub probe) and handed to every
 notebook through COURSE_PROFILE, so no notebook waits on the network again. The data and the
@@ -20,9 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from .artifacts import read_json, write_json
-from .measure import PeakMemory
-from .params import EDITION_FOLDERS, CourseInputError, project_root, read_parameters_file, resolve_settings
+from ..artifacts import read_json, write_json
+from ..hub import set_offline_mode
+from ..measure import PeakMemory
+from ..params import EDITION_FOLDERS, CourseInputError, project_root, read_parameters_file
+from .preflight import preflight
+from .profiles import resolve_settings
 
 
 def notebooks(steps: list[str] | None = None, edition: str = "en") -> list[Path]:
@@ -91,39 +95,9 @@ def checked_settings(parameters: dict):
     """The run's settings, shown as the banner, with its data and model checked (`preflight`)."""
     settings = resolve_settings(**parameters)
     print(settings.banner(), flush=True)
+    set_offline_mode(not settings.hub_online)     # this process loads the data to check it: never from a dead Hub
     preflight(settings)
     return settings
-
-
-def preflight(settings) -> None:
-    """Steps 1-3's data checks and step 5's model checks, in seconds, before any kernel starts: the same
-    functions the notebooks call, so a learner's broken file fails here with the message the notebook
-    would give, without waiting for a kernel and torch. (Data from the Hub is checked by the notebooks,
-    which download it; the probe has already checked that the Hub has it.)"""
-    import contextlib
-    import io
-
-    from . import data, models
-
-    started = time.perf_counter()
-    print("Checking the data and the model ...", end=" ", flush=True)
-    try:
-        if settings.model_name != models.TINY_GPT2:   # the smoke model is built by step 1, not checked here
-            models.model_source(settings)
-        source = data.dataset_source(settings)
-        if source.data_files is not None or not settings.hub_online:
-            import datasets
-
-            datasets.disable_progress_bars()
-            datasets.logging.set_verbosity_error()    # the CourseInputError says what went wrong, once
-            with contextlib.redirect_stdout(io.StringIO()):      # the notebooks print these steps' notes
-                with data.explain_load_errors(source):
-                    raw = datasets.load_dataset(source.path, data_files=source.data_files)
-                data.check_and_prepare(raw, settings)
-    except CourseInputError:
-        print("FAILED", flush=True)
-        raise
-    print(f"fine ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
 def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, html: bool) -> dict:

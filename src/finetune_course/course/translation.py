@@ -1,8 +1,8 @@
 """The Chinese edition (notebooks/zh/), kept in step with the English notebooks it translates.
 
-    python -m finetune_course.translation check    # what is out of step, and what changed in English since
-    python -m finetune_course.translation sync     # take the English code cells and cell order over
-    python -m finetune_course.translation done 07 CELL_ID [CELL_ID ...]   # after translating a changed cell
+    python -m finetune_course.course.translation check    # what is out of step, and what changed in English since
+    python -m finetune_course.course.translation sync     # take the English code cells and cell order over
+    python -m finetune_course.course.translation done 07 CELL_ID [CELL_ID ...]   # after translating a changed cell
 
 A zh notebook has the English notebook's cells in the same order with the same ids. Its code cells
 are the English ones, byte for byte, so papermill and nbval run both editions alike. Each markdown
@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .params import EDITION_FOLDERS, project_root
+from ..params import EDITION_FOLDERS, project_root
 
 HASH_KEY = "source_sha256"      # under cell.metadata["translation"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -55,17 +55,17 @@ def out_of_step(zh_path: Path, english_path: Path | None = None) -> list[str]:
     english_ids, zh_ids = [c.get("id") for c in english.cells], [c.get("id") for c in zh.cells]
     if english_ids != zh_ids or [c.cell_type for c in english.cells] != [c.cell_type for c in zh.cells]:
         return [f"{shown}: its cells are not the English notebook's cells in the same order (ids "
-                f"{_first_difference(english_ids, zh_ids)}); run `python -m finetune_course.translation sync`"]
+                f"{_first_difference(english_ids, zh_ids)}); run `python -m finetune_course.course.translation sync`"]
     problems = []
     for index, (source, cell) in enumerate(zip(english.cells, zh.cells)):
         where = f"{shown} cell {index} (id {cell.get('id')})"
         if cell.cell_type == "code":
             if cell.source != source.source or cell.metadata != source.metadata:
                 problems.append(f"{where}: code cell differs from the English one; run "
-                                "`python -m finetune_course.translation sync`")
+                                "`python -m finetune_course.course.translation sync`")
             continue
         recorded = cell.metadata.get("translation", {}).get(HASH_KEY)
-        then = f"then `python -m finetune_course.translation done {_step(zh_path)} {cell.get('id')}`"
+        then = f"then `python -m finetune_course.course.translation done {_step(zh_path)} {cell.get('id')}`"
         if recorded is None:
             problems.append(f"{where}: not translated yet; translate it, {then}")
         elif recorded != source_hash(source.source):
