@@ -62,17 +62,16 @@ def test_each_artifact_depends_only_on_the_settings_that_shape_it(clean_env):
     assert set(artifacts.changed_settings(other_model, "tokenized")) == {"model_name"}
 
 
-def test_checkpoints_of_other_training_settings_are_discarded_with_a_note(clean_env, capsys):
+def test_checkpoints_of_other_training_settings_are_discarded_saying_why(clean_env, capsys):
     from finetune_course import resolve_settings
     folder = str(clean_env / "a")
     settings = resolve_settings("smoke", artifacts_dir=folder)
     settings.path("checkpoints").mkdir(parents=True)                  # empty, as the Trainer leaves it
-    artifacts.discard_stale_checkpoints(settings)
-    assert capsys.readouterr().out == ""                              # nothing to remove: nothing said
+    assert artifacts.discard_stale_checkpoints(settings) is None      # nothing to remove
     (settings.path("checkpoints") / "checkpoint-50").mkdir()
-    artifacts.discard_stale_checkpoints(settings)                     # same settings: kept
+    assert artifacts.discard_stale_checkpoints(settings) is None      # same settings: kept
     assert (settings.path("checkpoints") / "checkpoint-50").is_dir()
     faster = resolve_settings("smoke", learning_rate=1e-2, artifacts_dir=folder)
-    artifacts.discard_stale_checkpoints(faster)                       # other settings: removed, said
+    assert artifacts.discard_stale_checkpoints(faster) == "learning_rate: 0.002 -> 0.01"   # other settings
     assert not (faster.path("checkpoints") / "checkpoint-50").exists()
-    assert "learning_rate: 0.002 -> 0.01" in capsys.readouterr().out
+    assert capsys.readouterr().out == ""                              # the caller says it, not the helper

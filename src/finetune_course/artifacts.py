@@ -16,6 +16,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from .messages import say
 from .params import CourseInputError, Settings
 
 # Which notebook makes each artifact that a later step reads.
@@ -90,18 +91,20 @@ def describe_changes(changed: dict) -> str:
     return ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
 
 
-def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> None:
-    """Training may resume only from checkpoints made with these training settings: remove any others,
-    saying why, and record the current settings in the checkpoints folder. `also`: further facts a
-    checkpoint depends on (the training command's number of processes, which sets the global batch)."""
+def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> str | None:
+    """Training may resume only from checkpoints made with these training settings: remove any others and
+    record the current settings in the checkpoints folder. Returns why it removed them (the settings that
+    changed), or None when it kept them or there were none. `also`: further facts a checkpoint depends on
+    (the training command's number of processes, which sets the global batch)."""
     folder = settings.path("checkpoints")
     changed = changed_settings(settings, "checkpoints", also)
+    removed_because = None
     if any(folder.glob("checkpoint-*")) and changed is not None:    # (the Trainer may have made the folder, empty)
-        why = describe_changes(changed) or "no record of their settings"
-        print(f"Removing the checkpoints of an earlier, unfinished training made with other settings ({why}).")
+        removed_because = describe_changes(changed) or "no record of their settings"
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / MADE_WITH, made_with(settings, "checkpoints", also))
+    return removed_because
 
 
 def write_json(path: Path, data) -> Path:
@@ -133,10 +136,13 @@ def require(settings: Settings, name: str) -> Path:
     if changed is None:
         return folder
     notebook = PRODUCERS[name]
-    why = (f"was made with other parameters ({describe_changes(changed)})"
-           if changed else f"is not in {settings.artifacts_dir} yet")
-    print(f"'{name}' {why}: running {notebook} with this notebook's parameters to make it "
-          "(this notebook then goes on by itself).", flush=True)
+    # Said before it starts: the earlier notebook can take minutes.
+    if changed:
+        print(say("earlier_step_outdated", settings.edition, name=name, notebook=notebook,
+                  changes=describe_changes(changed)), flush=True)
+    else:
+        print(say("earlier_step_missing", settings.edition, name=name, notebook=notebook,
+                  folder=settings.artifacts_dir), flush=True)
     parameters = settings.as_parameters()
     # The profile travels as the chain passes it to every step: in the environment, with its reason.
     parameters.pop("profile")

@@ -9,6 +9,11 @@ from the same code. Both tables hold the same keys and the same `{placeholders}`
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    # --- any step: an earlier step's result made first (artifacts.require) ---
+    "earlier_step_missing": "'{name}' is not in {folder} yet. Running {notebook} first to make it; "
+                            "this notebook then goes on.",
+    "earlier_step_outdated": "'{name}' was made with other parameters ({changes}). Running {notebook} first "
+                             "to make it again; this notebook then goes on.",
     # --- step 01 ---
     # --- step 02 ---
     # --- step 03 ---
@@ -20,6 +25,10 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
+    # --- any step: an earlier step's result made first (artifacts.require) ---
+    "earlier_step_missing": "{folder} 中还没有 '{name}'。先运行 {notebook} 生成它；之后本 notebook 会接着运行。",
+    "earlier_step_outdated": "'{name}' 是用其他参数生成的（{changes}）。先运行 {notebook} 重新生成它；"
+                             "之后本 notebook 会接着运行。",
     # --- step 01 ---
     # --- step 02 ---
     # --- step 03 ---

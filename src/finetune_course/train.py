@@ -127,7 +127,9 @@ def train(settings: Settings, state: PartialState) -> dict:
 
     also = {"processes": processes} if processes > 1 else None  # another global batch: another training
     if state.is_main_process:
-        artifacts.discard_stale_checkpoints(settings, also)     # made with other settings: start afresh
+        removed_because = artifacts.discard_stale_checkpoints(settings, also)   # other settings: start afresh
+        if removed_because:
+            print(f"Removed the checkpoints of an unfinished training with other settings: {removed_because}")
     state.wait_for_everyone()
     last_checkpoint = get_last_checkpoint(str(checkpoints))
     if last_checkpoint:
