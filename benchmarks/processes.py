@@ -33,9 +33,15 @@ def command(processes: int, profile: str, params: Path) -> list[str]:
     """The training command on `processes` processes, as `make train PROCS=...` runs it."""
     python = [sys.executable, "-m", "finetune_course.train"]
     if processes > 1:
-        python = [str(Path(sys.executable).with_name("torchrun")), "--standalone", "--nproc_per_node", str(processes),
-                  "-m", "finetune_course.train"]
+        python = [str(Path(sys.executable).with_name("torchrun")), "--standalone",
+                  "--nproc_per_node", str(processes), "-m", "finetune_course.train"]
     return [*python, "--profile", profile, "--params", str(params)]
+
+
+# What each run keeps of the training's metrics.json.
+REPORTED_METRICS = ("train_runtime_s", "train_examples_per_s", "test_accuracy", "test_accuracy_interval",
+                    "test_macro_f1", "test_macro_f1_interval",
+                    "train_size", "validation_size", "test_size", "num_train_epochs")
 
 
 def run(processes: int, profile: str, folder: Path) -> dict:
@@ -45,18 +51,19 @@ def run(processes: int, profile: str, folder: Path) -> dict:
                       f"per_device_train_batch_size: {GLOBAL_BATCH // processes}\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     env["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // processes))   # every core busy, either way
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None      # other work on the machine skews timings
+    # Other work on the machine skews timings: record how busy it was.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()
-    finished = subprocess.run(command(processes, profile, params), cwd=ROOT, env=env, capture_output=True, text=True)
+    finished = subprocess.run(command(processes, profile, params), cwd=ROOT, env=env,
+                              capture_output=True, text=True)
     wall = time.perf_counter() - started
     if finished.returncode != 0:
-        raise SystemExit(f"{processes} process(es) failed:\n{finished.stdout[-2000:]}\n{finished.stderr[-2000:]}")
+        raise SystemExit(f"{processes} process(es) failed:\n"
+                         f"{finished.stdout[-2000:]}\n{finished.stderr[-2000:]}")
     metrics = json.loads((folder / "artifacts" / "metrics.json").read_text())
     return {"processes": processes, "per_device_train_batch_size": GLOBAL_BATCH // processes, "wall_s": wall,
             "load_average_before": load,
-            **{key: metrics[key] for key in ("train_runtime_s", "train_examples_per_s", "test_accuracy",
-                                              "test_accuracy_interval", "test_macro_f1", "test_macro_f1_interval",
-                                              "train_size", "validation_size", "test_size", "num_train_epochs")}}
+            **{key: metrics[key] for key in REPORTED_METRICS}}
 
 
 def table(runs: list[dict]) -> str:
@@ -99,12 +106,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"(load average before it: {runs[-1]['load_average_before']})", flush=True)
     first = runs[0]
     machine = {"cpu": cpu_name(), "cores": os.cpu_count(), "python": platform.python_version()}
-    print(f"\nProfile {args.profile}: {first['train_size']} training examples, {first['num_train_epochs']:g} epochs, "
-          f"{first['validation_size']} validation, {first['test_size']} test; {machine['cpu']}, {machine['cores']} cores.\n")
+    print(f"\nProfile {args.profile}: {first['train_size']} training examples, "
+          f"{first['num_train_epochs']:g} epochs, {first['validation_size']} validation, "
+          f"{first['test_size']} test; {machine['cpu']}, {machine['cores']} cores.\n")
     print(table(runs))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps({"profile": args.profile, "machine": machine, "runs": runs}, indent=2))
+    results = {"profile": args.profile, "machine": machine, "runs": runs}
+    (out / "results.json").write_text(json.dumps(results, indent=2))
     return 0
 
 

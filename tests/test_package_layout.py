@@ -116,4 +116,5 @@ def test_the_length_check_finds_a_long_function(tmp_path):
     (tmp_path / "finetune_course").mkdir()
     body = "".join(f"    x{i} = {i}\n" for i in range(LONGEST_FUNCTION))
     (tmp_path / "finetune_course" / "long.py").write_text(f"def long():\n{body}")
-    assert long_functions(tmp_path / "finetune_course") == [f"finetune_course/long.py: long ({LONGEST_FUNCTION + 1} lines)"]
+    expected = f"finetune_course/long.py: long ({LONGEST_FUNCTION + 1} lines)"
+    assert long_functions(tmp_path / "finetune_course") == [expected]

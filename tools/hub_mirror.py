@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OLAH_VERSION = "0.5.4"
 OLAH_VENV = ROOT / ".venv-hub-mirror"
 MODEL_ID, DATASET_ID = "gpt2", "mteb/tweet_sentiment_extraction"
-CLOSED_PORT = "127.0.0.1:9"          # the local mirror's upstream: a port nothing listens on, never the internet
+# The local mirror's upstream: a port nothing listens on, never the internet.
+CLOSED_PORT = "127.0.0.1:9"
 
 
 # --- olah, in its own virtualenv ------------------------------------------------------------------
@@ -72,9 +73,9 @@ def build_model_repo(folder: Path, full_size: bool = False) -> Path:
     config = GPT2Config(n_layer=12, vocab_size=len(tokenizer), bos_token_id=tokenizer.bos_token_id,
                         eos_token_id=tokenizer.eos_token_id, **dimensions)
     torch.manual_seed(0)
-    GPT2LMHeadModel(config).save_pretrained(folder)        # config.json, generation_config.json, model.safetensors
-    tokenizer.save_pretrained(folder)                      # tokenizer.json, tokenizer_config.json
-    vocab, merges = models.gpt2_tokenizer_files()          # vocab.json and merges.txt, as the Hub's gpt2 has them
+    GPT2LMHeadModel(config).save_pretrained(folder)   # config.json, generation_config.json, model.safetensors
+    tokenizer.save_pretrained(folder)                 # tokenizer.json, tokenizer_config.json
+    vocab, merges = models.gpt2_tokenizer_files()     # vocab.json and merges.txt, as the Hub's gpt2 has them
     shutil.copyfile(vocab, folder / "vocab.json")
     shutil.copyfile(merges, folder / "merges.txt")
     width = "GPT-2's real dimensions (124M parameters)" if full_size else "12 blocks, 64 wide"
@@ -94,8 +95,9 @@ def build_dataset_repo(folder: Path) -> Path:
         shutil.copyfile(SHIPPED_FOLDER / f"{split}.jsonl", folder / f"{split}.jsonl")
     (folder / "README.md").write_text(
         "---\nlanguage:\n- en\ntask_categories:\n- text-classification\n---\n"
-        "# mteb/tweet_sentiment_extraction (stand-in)\n\nServed by the course's local Hub mirror: the course's "
-        "SYNTHETIC tweets (tools/make_tweets.py) in the real dataset's files and columns. Not real tweets.\n",
+        "# mteb/tweet_sentiment_extraction (stand-in)\n\n"
+        "Served by the course's local Hub mirror: the course's SYNTHETIC tweets (tools/make_tweets.py) "
+        "in the real dataset's files and columns. Not real tweets.\n",
         encoding="utf-8")
     return _commit(folder)
 
@@ -117,7 +119,8 @@ def head_commit(repo: Path) -> str:
 
 def seed_olah_cache(repos_path: Path, kind: str, repo_id: str, sha: str) -> None:
     """Tell olah which commit `main` is. Offline, olah resolves a branch only from its own cache, not from
-    its mirrors: without these files the repo answers 401 and `AutoTokenizer` fails (shared/docs/hub-mirror.md)."""
+    its mirrors: without these files the repo answers 401 and `AutoTokenizer` fails
+    (shared/docs/hub-mirror.md)."""
     revision = repos_path / "api" / f"{kind}s" / repo_id / "revision" / "main"
     revision.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
@@ -138,7 +141,8 @@ def free_port() -> int:
 def write_config(folder: Path, host: str, port: int, local: bool, public_host: str | None = None) -> Path:
     """olah's TOML. Local: upstream a closed port and offline mode, so it never reaches for the internet."""
     netloc = f"{public_host or host}:{port}"
-    upstream = (CLOSED_PORT, CLOSED_PORT, "http") if local else ("huggingface.co", "cdn-lfs.huggingface.co", "https")
+    upstream = ((CLOSED_PORT, CLOSED_PORT, "http") if local
+                else ("huggingface.co", "cdn-lfs.huggingface.co", "https"))
     lines = [
         "[basic]",
         f'host = "{host}"',
@@ -215,7 +219,9 @@ def start(folder: Path, local: bool = True, host: str = "127.0.0.1", port: int |
                                    stderr=subprocess.STDOUT, start_new_session=True)
     mirror = Mirror(process, f"http://{public_host or host}:{port}", log)
     # Ready when it answers; locally, when it serves the model repo (200).
-    probe = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}" + ("/api/models/gpt2" if local else "/")
+    # A mirror bound to every interface answers on loopback.
+    reachable_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    probe = f"http://{reachable_host}:{port}" + ("/api/models/gpt2" if local else "/")
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -270,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.local:
         prepare_local(folder, args.full_size)
     mirror = start(folder, local=args.local, host=host, port=args.port, public_host=public)
-    print(f"olah {OLAH_VERSION} ({'local stand-in repos' if args.local else 'caching proxy of huggingface.co'}) "
+    serves = "local stand-in repos" if args.local else "caching proxy of huggingface.co"
+    print(f"olah {OLAH_VERSION} ({serves}) "
           f"is serving, PID {mirror.pid}; log: {mirror.log}\n"
           f"Point the course at it (each learner, in the shell that runs `make`):\n"
           f"    export HF_ENDPOINT={mirror.endpoint}\n"

@@ -768,7 +768,8 @@ def write(folder: Path = DATA_DIR) -> None:
         (folder / f"{split}.jsonl").write_bytes(_jsonl_bytes(rows))
         (folder / f"{split}_facts.jsonl").write_bytes(_jsonl_bytes(facts))
     about = {"noise_rate": NOISE_RATE, "kinds": KINDS, "made_by": "tools/make_tweets.py"}
-    (folder / "about.json").write_bytes((json.dumps(about, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    about_text = json.dumps(about, indent=2, ensure_ascii=False) + "\n"
+    (folder / "about.json").write_bytes(about_text.encode("utf-8"))
 
 
 # --------------------------------------------------------------------------
@@ -827,7 +828,8 @@ def summary(folder: Path = DATA_DIR) -> dict:
 
 if __name__ == "__main__":
     write(DATA_DIR)
-    print(f"wrote {', '.join(f'{s}.jsonl, {s}_facts.jsonl' for s in SPLIT_SIZES)} and about.json to {DATA_DIR}")
+    written = ", ".join(f"{s}.jsonl, {s}_facts.jsonl" for s in SPLIT_SIZES)
+    print(f"wrote {written} and about.json to {DATA_DIR}")
     for split, numbers in summary().items():
         print(f"\n{split}:")
         for key, value in numbers.items():

@@ -27,13 +27,15 @@ PRODUCERS = {
     "model": "07_fine_tune_and_evaluate.ipynb",
 }
 # The settings each artifact depends on: changing any other (epochs, learning rate) reruns no earlier step.
-DATA_SETTINGS = ("dataset_name", "text_column", "label_column", "train_size", "validation_size", "test_size", "seed")
+DATA_SETTINGS = ("dataset_name", "text_column", "label_column",
+                 "train_size", "validation_size", "test_size", "seed")
 DEPENDS_ON = {
     "baselines": DATA_SETTINGS + ("model_name",),
     "splits": DATA_SETTINGS,
     "tokenized": DATA_SETTINGS + ("model_name", "max_length", "per_device_train_batch_size"),
-    "checkpoints": DATA_SETTINGS + ("model_name", "max_length", "num_train_epochs", "per_device_train_batch_size",
-                                    "learning_rate", "weight_decay", "warmup_steps", "frozen_layers"),
+    "checkpoints": DATA_SETTINGS + ("model_name", "max_length", "num_train_epochs",
+                                    "per_device_train_batch_size", "learning_rate", "weight_decay",
+                                    "warmup_steps", "frozen_layers"),
 }
 DEPENDS_ON["model"] = DEPENDS_ON["checkpoints"]      # the fine-tuned model: what its training depended on
 DEPENDS_ON["cheaper_methods"] = DEPENDS_ON["model"]  # the bonus notebook's table, made beside step 7's model
@@ -76,8 +78,8 @@ def made_with(settings: Settings, name: str, also: dict | None = None) -> dict:
 
 
 def changed_settings(settings: Settings, name: str, also: dict | None = None) -> dict | None:
-    """None if artifact `name` was made with these settings (and the facts in `also`); else {setting: (then, now)}
-    (empty: no record)."""
+    """None if artifact `name` was made with these settings (and the facts in `also`);
+    else {setting: (then, now)} (empty: no record)."""
     record = settings.path(name, MADE_WITH)
     if not record.is_file():
         return {}
@@ -99,7 +101,8 @@ def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> s
     folder = settings.path("checkpoints")
     changed = changed_settings(settings, "checkpoints", also)
     removed_because = None
-    if any(folder.glob("checkpoint-*")) and changed is not None:    # (the Trainer may have made the folder, empty)
+    # Checkpoints, not the folder: the Trainer may have made the folder, empty.
+    if any(folder.glob("checkpoint-*")) and changed is not None:
         removed_because = describe_changes(changed) or "no record of their settings"
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -147,9 +150,10 @@ def require(settings: Settings, name: str) -> Path:
     # The profile travels as the chain passes it to every step: in the environment, with its reason.
     parameters.pop("profile")
     env = {**os.environ, **settings.handed_on()}
+    # --out: this run's own folder, so runs side by side never collide.
     command = [sys.executable, "-m", "finetune_course.course.chain", "--steps", notebook[:2], "--no-html",
                "--parameters-json", json.dumps(parameters),
-               "--out", str(settings.path("recomputed"))]   # this run's own folder: runs side by side never collide
+               "--out", str(settings.path("recomputed"))]
     finished = subprocess.run(command, env=env, capture_output=True, text=True)
     if finished.returncode != 0 or changed_settings(settings, name) is not None:
         raise CourseInputError(

@@ -55,17 +55,23 @@ def dataset_source(settings: Settings) -> DataSource:
             "has no Hub access. Check the name, give the path of a CSV/JSON Lines/Parquet file, "
             f"or use profile 'offline' (dataset {SHIPPED_DATASET!r})."
         )
-    return DataSource(str(snapshot), None, f"{name}, from the local Hugging Face cache (downloaded earlier; no Hub in this run)")
+    return DataSource(
+        str(snapshot), None,
+        f"{name}, from the local Hugging Face cache (downloaded earlier; no Hub in this run)",
+    )
 
 
 def is_hub_dataset(name: str) -> bool:
-    """Whether `dataset_name` is a Hub id (downloaded) rather than the shipped tweets or a local file or folder."""
-    return name != SHIPPED_DATASET and not Path(name).expanduser().exists() and not name.endswith(tuple(FORMATS))
+    """Whether `dataset_name` is a Hub id (downloaded) rather than the shipped tweets or a local file or
+    folder."""
+    return (name != SHIPPED_DATASET and not Path(name).expanduser().exists()
+            and not name.endswith(tuple(FORMATS)))
 
 
 def _local_source(path: Path) -> DataSource:
     if not path.exists():
-        raise CourseInputError(f"Data file {path} does not exist. Check the path (relative paths start at {Path.cwd()}).")
+        raise CourseInputError(f"Data file {path} does not exist. "
+                               f"Check the path (relative paths start at {Path.cwd()}).")
     if path.is_file():
         check_data_file(path)
         return DataSource(_format_of(path), {"train": str(path)},
@@ -82,7 +88,8 @@ def _local_source(path: Path) -> DataSource:
         check_data_file(found[0])
     formats = {_format_of(Path(f)) for f in files.values()}
     if len(formats) > 1:
-        raise CourseInputError(f"Folder {path}: train and test must have the same format, found {sorted(formats)}.")
+        raise CourseInputError(f"Folder {path}: train and test must have the same format, "
+                               f"found {sorted(formats)}.")
     return DataSource(formats.pop(), files, f"your folder {path} (train and test files)")
 
 
@@ -104,8 +111,9 @@ def check_data_file(path: Path) -> None:
         text_of_line = raw[start:end if end >= 0 else len(raw)].decode("utf-8", "replace")[:80]
         raise CourseInputError(
             f"{path} is not UTF-8 text: byte 0x{raw[err.start]:02x} on line {line} (offset {err.start}): "
-            f"{text_of_line!r}. It was probably saved as Latin-1 or Windows-1252. Save it again as UTF-8 (in Excel: "
-            f"Save As > 'CSV UTF-8'; in a shell: iconv -f cp1252 -t utf-8 {path.name} > utf8_{path.name})."
+            f"{text_of_line!r}. It was probably saved as Latin-1 or Windows-1252. "
+            "Save it again as UTF-8 (in Excel: Save As > 'CSV UTF-8'; "
+            f"in a shell: iconv -f cp1252 -t utf-8 {path.name} > utf8_{path.name})."
         ) from None
     if not text.strip():
         raise CourseInputError(f"{path} holds only blank lines. Give a file with a header row and data rows.")
@@ -120,10 +128,14 @@ def _check_json_lines(path: Path, text: str) -> None:
         try:
             rows = json.loads(text)
         except json.JSONDecodeError as err:
-            raise CourseInputError(f"{path}: not valid JSON ({err.msg}, line {err.lineno}, column {err.colno}). "
-                                   "Fix it, or write one JSON object per line (JSON Lines).") from None
+            raise CourseInputError(
+                f"{path}: not valid JSON ({err.msg}, line {err.lineno}, column {err.colno}). "
+                "Fix it, or write one JSON object per line (JSON Lines)."
+            ) from None
         if not all(isinstance(row, dict) for row in rows):
-            raise CourseInputError(f"{path}: a JSON array must hold objects such as {{\"text\": ..., \"label\": ...}}.")
+            raise CourseInputError(
+                f"{path}: a JSON array must hold objects such as {{\"text\": ..., \"label\": ...}}."
+            )
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -132,13 +144,15 @@ def _check_json_lines(path: Path, text: str) -> None:
             row = json.loads(line)
         except json.JSONDecodeError as err:
             raise CourseInputError(
-                f"{path}, line {number}: not valid JSON ({err.msg} at column {err.colno}): {line[:80]!r}. Each line "
-                'of a JSON Lines file must be one complete object, like {"text": "...", "label": "..."}: fix or '
-                "delete that line."
+                f"{path}, line {number}: not valid JSON ({err.msg} at column {err.colno}): {line[:80]!r}. "
+                "Each line of a JSON Lines file must be one complete object, "
+                'like {"text": "...", "label": "..."}: fix or delete that line.'
             ) from None
         if not isinstance(row, dict):
-            raise CourseInputError(f"{path}, line {number}: a JSON Lines line must be an object like "
-                                   f'{{"text": "...", "label": "..."}}, not {type(row).__name__}: {line[:80]!r}.')
+            raise CourseInputError(
+                f"{path}, line {number}: a JSON Lines line must be an object like "
+                f'{{"text": "...", "label": "..."}}, not {type(row).__name__}: {line[:80]!r}.'
+            )
 
 
 def _check_csv(path: Path, text: str) -> None:
@@ -146,25 +160,29 @@ def _check_csv(path: Path, text: str) -> None:
     rows = csv.reader(io.StringIO(text))
     header = next(rows)
     if len(header) == 1:
-        other = next((name for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")) if sep in header[0]), None)
+        separators = ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"))
+        other = next((name for sep, name in separators if sep in header[0]), None)
         if other:
             raise CourseInputError(
-                f"{path}: its header {header[0][:80]!r} is one column, separated by {other} rather than commas. "
+                f"{path}: its header {header[0][:80]!r} is one column, "
+                f"separated by {other} rather than commas. "
                 "Save it again as comma-separated CSV (in Excel: Save As > 'CSV UTF-8 (Comma delimited)'), "
                 "or save it as JSON Lines or Parquet."
             )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise CourseInputError(f"{path}: the header names {', '.join(map(repr, repeated))} more than once, so a "
-                               "column would be read under another name. Give every column its own name.")
+        raise CourseInputError(
+            f"{path}: the header names {', '.join(map(repr, repeated))} more than once, "
+            "so a column would be read under another name. Give every column its own name."
+        )
     data_rows = 0
     for row in rows:
         data_rows += bool(row)
         if row and len(row) != len(header):
             raise CourseInputError(
                 f"{path}, line {rows.line_num}: {len(row)} fields where the header has {len(header)} "
-                f"({', '.join(header)}): {','.join(row)[:80]!r}. A text that holds commas must be in double quotes "
-                '("like, this"); fix that line.'
+                f"({', '.join(header)}): {','.join(row)[:80]!r}. "
+                'A text that holds commas must be in double quotes ("like, this"); fix that line.'
             )
     if not data_rows:
         raise CourseInputError(f"{path} has no rows: the file holds a header but no data.")
@@ -207,29 +225,33 @@ def _rows(indices: list[int]) -> str:
 
 
 def check_text_column(dataset, text_column: str, split: str = "train") -> None:
-    """The text column must hold text, and not only empty texts (single empty rows are dropped later, counted)."""
+    """The text column must hold text, and not only empty texts (single empty rows are dropped later,
+    counted)."""
     texts = dataset[text_column]
     if not texts:
         raise CourseInputError(f"The {split} data has no rows: the file holds a header but no data.")
-    missing = [i for i, text in enumerate(texts) if text is None or (isinstance(text, str) and not text.strip())]
+    missing = [i for i, text in enumerate(texts)
+               if text is None or (isinstance(text, str) and not text.strip())]
     if len(missing) == len(texts):
         raise CourseInputError(
-            f"Column {text_column!r} ({split}) is empty in all {len(texts)} rows. Check that text_column names "
-            "the column that holds the texts, and that the file holds them."
+            f"Column {text_column!r} ({split}) is empty in all {len(texts)} rows. "
+            "Check that text_column names the column that holds the texts, and that the file holds them."
         )
     kinds = sorted({type(text).__name__ for text in texts if text is not None and not isinstance(text, str)})
     if kinds:
         count = sum(text is not None and not isinstance(text, str) for text in texts)
         raise CourseInputError(
-            f"Column {text_column!r} ({split}) holds {', '.join(kinds)} values in {count} of {len(texts)} rows, not "
-            "text. Set text_column to the column that holds the texts (or put those values in quotes)."
+            f"Column {text_column!r} ({split}) holds {', '.join(kinds)} values "
+            f"in {count} of {len(texts)} rows, not text. "
+            "Set text_column to the column that holds the texts (or put those values in quotes)."
         )
 
 
 def check_label_column(dataset, label_column: str, split: str = "train") -> None:
     """Every row needs a label, and labels are words or whole numbers (class ids), not decimals."""
     labels = dataset[label_column]
-    missing = [i for i, label in enumerate(labels) if label is None or (isinstance(label, str) and not label.strip())]
+    missing = [i for i, label in enumerate(labels)
+               if label is None or (isinstance(label, str) and not label.strip())]
     if missing:
         raise CourseInputError(
             f"Column {label_column!r} ({split}) has no label in {len(missing)} of {len(labels)} rows "
@@ -237,9 +259,10 @@ def check_label_column(dataset, label_column: str, split: str = "train") -> None
         )
     if any(isinstance(label, float) for label in labels):
         raise CourseInputError(
-            f"Column {label_column!r} ({split}) holds decimal numbers ({', '.join(map(str, sorted(set(labels))[:5]))}). "
-            "Labels must be words or whole numbers 0..k-1: convert them (pandas: df[col] = df[col].astype(int)) "
-            "and save the file again."
+            f"Column {label_column!r} ({split}) holds decimal numbers "
+            f"({', '.join(map(str, sorted(set(labels))[:5]))}). "
+            "Labels must be words or whole numbers 0..k-1: "
+            "convert them (pandas: df[col] = df[col].astype(int)) and save the file again."
         )
 
 
@@ -290,8 +313,10 @@ def encode_labels(dataset_dict, label_column: str, names: list[str]):
         return dataset_dict
     if any(isinstance(v, str) for v in first_split.unique(label_column)):
         index = {name: i for i, name in enumerate(names)}
-        dataset_dict = dataset_dict.map(lambda batch: {label_column: [index[str(v)] for v in batch[label_column]]},
-                                        batched=True)
+        dataset_dict = dataset_dict.map(
+            lambda batch: {label_column: [index[str(v)] for v in batch[label_column]]},
+            batched=True,
+        )
     return dataset_dict.cast_column(label_column, ClassLabel(names=names))
 
 
@@ -312,9 +337,9 @@ def explain_load_errors(source: DataSource):
             ) from err
         if source.data_files is None and is_network_error(err):
             raise CourseInputError(
-                f"Could not download the dataset {source.path!r} from {hub_name()}: {reason}. Check the network "
-                "connection (or HF_ENDPOINT, if you use a mirror) and run again, or use profile 'offline', which "
-                "needs no Hub."
+                f"Could not download the dataset {source.path!r} from {hub_name()}: {reason}. "
+                "Check the network connection (or HF_ENDPOINT, if you use a mirror) and run again, "
+                "or use profile 'offline', which needs no Hub."
             ) from err
         where = ", ".join(source.data_files.values()) if source.data_files else source.path
         raise CourseInputError(
@@ -324,11 +349,15 @@ def explain_load_errors(source: DataSource):
         ) from err
 
 
+# An exception defined in one of these packages is a failure to reach a server.
+NETWORK_PACKAGES = ("requests", "urllib3", "httpx", "huggingface_hub")
+
+
 def is_network_error(err: BaseException) -> bool:
     """Whether an exception (or one it was raised from) is a failure to reach a server, not a broken file."""
     while err is not None:
         root = type(err).__module__.split(".")[0]
-        if isinstance(err, (ConnectionError, TimeoutError)) or root in ("requests", "urllib3", "httpx", "huggingface_hub"):
+        if isinstance(err, (ConnectionError, TimeoutError)) or root in NETWORK_PACKAGES:
             return True
         err = err.__cause__ or err.__context__
     return False

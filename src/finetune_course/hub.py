@@ -1,7 +1,8 @@
 """The Hugging Face Hub as this course's runs see it: its name (or a mirror's), the local cache, offline mode.
 
-Whether the Hub answers is decided once per run, before the notebooks start (`finetune_course.course.profiles`);
-the notebooks then read `settings.hub_online` and load from the Hub, or from the files this module finds.
+Whether the Hub answers is decided once per run, before the notebooks start
+(`finetune_course.course.profiles`); the notebooks then read `settings.hub_online` and load from the Hub,
+or from the files this module finds.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def cached_snapshot(repo_id: str, repo_type: str) -> Path | None:
         if not snapshot.is_dir():
             continue
         if repo_type == "model":
-            present = {path.name for path in snapshot.iterdir() if path.is_file()}   # is_file: not a dangling link
+            # is_file: a dangling link is not a file the snapshot has
+            present = {path.name for path in snapshot.iterdir() if path.is_file()}
             if "config.json" in present and present & set(WEIGHT_FILES) and present & set(TOKENIZER_FILES):
                 return snapshot
         elif any(path.suffix in DATA_SUFFIXES and path.is_file() for path in snapshot.rglob("*")):

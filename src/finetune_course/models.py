@@ -1,4 +1,5 @@
-"""Where each profile's model comes from: a Hub id, a model shipped in a PyPI package, or a tiny GPT-2 built here.
+"""Where each profile's model comes from: a Hub id, a model shipped in a PyPI package, or a tiny GPT-2
+built here.
 
 `model_source(settings)` returns what `from_pretrained` takes (a Hub id or a local folder), so
 the notebooks load every model the same way, with the real `transformers` calls in sight.
@@ -23,7 +24,8 @@ def package_folder(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         raise CourseInputError(
-            f"The package {package!r} is not installed. Run `make setup` (or `pip install -r requirements.txt`)."
+            f"The package {package!r} is not installed. "
+            "Run `make setup` (or `pip install -r requirements.txt`)."
         )
     return Path(spec.origin).parent
 
@@ -62,21 +64,24 @@ def model_source(settings: Settings) -> str:
         return str(folder)
     if not settings.hub_online and not cached_snapshot(name, "model"):
         raise CourseInputError(
-            f"Model {name!r} is neither a local folder nor complete in the Hugging Face cache (config, weights "
-            "and tokenizer), and this run has no Hub access. Check the name, give the path of a saved model "
-            "folder, or use profile 'offline'."
+            f"Model {name!r} is neither a local folder nor complete in the Hugging Face cache "
+            "(config, weights and tokenizer), and this run has no Hub access. "
+            "Check the name, give the path of a saved model folder, or use profile 'offline'."
         )
     return name
 
 
 def is_hub_model(name: str) -> bool:
-    """Whether `model_name` is a Hub id (downloaded) rather than a model built here, shipped, or a local folder."""
+    """Whether `model_name` is a Hub id (downloaded) rather than a model built here, shipped, or a local
+    folder."""
     return name != TINY_GPT2 and name not in SHIPPED_MODELS and not Path(name).expanduser().is_dir()
 
 
-MODEL_FOLDER_HELP = ("A model folder holds config.json, the weights (model.safetensors) and the tokenizer's files, as "
-                     "`model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)` write them; or give a "
-                     "Hub id such as 'gpt2'.")
+MODEL_FOLDER_HELP = (
+    "A model folder holds config.json, the weights (model.safetensors) and the tokenizer's files, "
+    "as `model.save_pretrained(folder)` and `tokenizer.save_pretrained(folder)` write them; "
+    "or give a Hub id such as 'gpt2'."
+)
 
 
 def check_model_folder(folder: Path) -> None:
@@ -93,13 +98,15 @@ def check_model_folder(folder: Path) -> None:
         raise CourseInputError(f"{config_file} is not valid JSON ({err}). {MODEL_FOLDER_HELP}") from None
     model_type = config.get("model_type") if isinstance(config, dict) else None
     if not model_type:
-        raise CourseInputError(f"{config_file} has no \"model_type\" (such as \"gpt2\" or \"bert\"), so transformers "
-                               f"cannot tell which architecture to build. {MODEL_FOLDER_HELP}")
+        raise CourseInputError(f"{config_file} has no \"model_type\" (such as \"gpt2\" or \"bert\"), "
+                               "so transformers cannot tell which architecture to build. "
+                               f"{MODEL_FOLDER_HELP}")
     if not _known_model_type(model_type):
         import transformers
 
         raise CourseInputError(f"{config_file}: model_type {model_type!r} is not one that transformers "
-                               f"{transformers.__version__} knows. Check the spelling, or use a model of a known type.")
+                               f"{transformers.__version__} knows. "
+                               "Check the spelling, or use a model of a known type.")
     if not set(present) & set(WEIGHT_FILES):
         raise CourseInputError(f"Folder {folder} has a config but no weights ({' or '.join(WEIGHT_FILES)}). "
                                f"{MODEL_FOLDER_HELP}")
@@ -109,9 +116,10 @@ def check_model_folder(folder: Path) -> None:
 
 
 def _known_model_type(model_type: str) -> bool:
-    transformers_folder = Path(importlib.util.find_spec("transformers").origin).parent     # found, not imported
+    # Found, not imported: the check stays cheap.
+    transformers_folder = Path(importlib.util.find_spec("transformers").origin).parent
     if (transformers_folder / "models" / model_type.replace("-", "_")).is_dir():
-        return True                              # the usual case: transformers keeps each type in its own folder
+        return True        # the usual case: transformers keeps each type in its own folder
     from transformers import AutoConfig
 
     try:
@@ -160,8 +168,8 @@ def transformer_blocks(model, at_least: int = 0):
         raise CourseInputError(f"Cannot find the {count} transformer blocks of {type(model).__name__}; "
                                "set frozen_layers to 0 to train the whole model.")
     if at_least > len(blocks):
-        raise CourseInputError(f"frozen_layers = {at_least}, but {type(model).__name__} has only {len(blocks)} "
-                               "blocks; use a smaller number (0 trains everything).")
+        raise CourseInputError(f"frozen_layers = {at_least}, but {type(model).__name__} "
+                               f"has only {len(blocks)} blocks; use a smaller number (0 trains everything).")
     return blocks
 
 
@@ -188,9 +196,9 @@ def lora_targets(model) -> list[str]:
     targets = [name for name in PEFT_CHOICE.get(model.config.model_type, []) if name in names]
     if not targets:
         raise CourseInputError(
-            f"peft has no LoRA layers on record for model type {model.config.model_type!r}. Pick the attention "
-            f"projections yourself from the names of one block's layers, {sorted(names - {''})}, and pass them "
-            "as LoraConfig(target_modules=[...]).")
+            f"peft has no LoRA layers on record for model type {model.config.model_type!r}. "
+            "Pick the attention projections yourself from the names of one block's layers, "
+            f"{sorted(names - {''})}, and pass them as LoraConfig(target_modules=[...]).")
     return targets
 
 
@@ -217,7 +225,7 @@ class ModelFacts:
     """What the notebooks' prose depends on, read from the model's own files (not from its name)."""
     name: str
     decoder: bool                  # a causal LM (GPT-2): reads left to right, predicts the next token
-    tokenizer_kind: str            # "byte-level BPE" (GPT-2) or "WordPiece" (BERT, MiniLM), else the class name
+    tokenizer_kind: str            # "byte-level BPE" (GPT-2), "WordPiece" (BERT, MiniLM), or the class name
     space_marker: str | None       # how a token shows a leading space: "Ġ" in GPT-2's vocabulary
     piece_marker: str | None       # how a token shows "continues the word before": "##" in WordPiece
     lowercases: bool               # whether the tokenizer lower-cases text first
@@ -249,6 +257,7 @@ def model_facts(settings: Settings) -> ModelFacts:
         pooling = "the first token, [CLS], after the pooler (a dense layer with tanh)"
     else:
         pooling = "the first token's hidden state"
-    return ModelFacts(name=settings.model_name, decoder=decoder, tokenizer_kind=kind, space_marker=space_marker,
-                      piece_marker=piece_marker, lowercases=tokens[0] == "hello", own_pad_token=tokenizer.pad_token,
+    return ModelFacts(name=settings.model_name, decoder=decoder, tokenizer_kind=kind,
+                      space_marker=space_marker, piece_marker=piece_marker,
+                      lowercases=tokens[0] == "hello", own_pad_token=tokenizer.pad_token,
                       pooling=pooling, head="score" if decoder else "classifier")

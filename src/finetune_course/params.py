@@ -87,7 +87,8 @@ class Settings:
             f"PROFILE: {self.profile.upper()}  ({self.description})",
             f"why:     {self.reason}",
             f"model:   {self.model_name}",
-            f"data:    {self.dataset_name}  (text column '{self.text_column}', label column '{self.label_column}')",
+            f"data:    {self.dataset_name}  "
+            f"(text column '{self.text_column}', label column '{self.label_column}')",
             f"sizes:   train {self.train_size}, validation {self.validation_size}, test {self.test_size} "
             "(at most: fewer where the data has fewer)",
             f"train:   {self.num_train_epochs:g} epoch{'' if self.num_train_epochs == 1 else 's'}, "
@@ -117,8 +118,8 @@ def project_root() -> Path:
 
 
 def edition_of(folder: Path | None = None) -> str:
-    """The edition whose notebooks sit in `folder` (default: the working directory, which is the notebook's own
-    folder in JupyterLab, papermill and nbval): "zh" under notebooks/zh/, else "en"."""
+    """The edition whose notebooks sit in `folder` (default: the working directory, which is the
+    notebook's own folder in JupyterLab, papermill and nbval): "zh" under notebooks/zh/, else "en"."""
     folder = Path(folder or Path.cwd()).resolve()
     return "zh" if folder.is_relative_to(project_root() / EDITION_FOLDERS["zh"]) else "en"
 
@@ -148,12 +149,15 @@ def read_parameters_file(path: str | os.PathLike) -> dict:
     except yaml.YAMLError as err:
         raise CourseInputError(f"Parameters file {path} is not valid YAML: {err}") from None
     except UnicodeDecodeError as err:
-        raise CourseInputError(f"Parameters file {path} is not UTF-8 text ({err.reason} at byte {err.start}). "
-                               "Save it again as UTF-8.") from None
+        raise CourseInputError(
+            f"Parameters file {path} is not UTF-8 text ({err.reason} at byte {err.start}). "
+            "Save it again as UTF-8."
+        ) from None
     if values is None:
         return {}
     if not isinstance(values, dict):
-        raise CourseInputError(f"Parameters file {path} must hold `name: value` lines, not {type(values).__name__}.")
+        raise CourseInputError(f"Parameters file {path} must hold `name: value` lines, "
+                               f"not {type(values).__name__}.")
     check_known_names(values, str(path))
     # Local data or model paths in the file are relative to the file, wherever the notebooks run.
     for name in ("dataset_name", "model_name"):
@@ -229,7 +233,9 @@ def _number(values: dict, name: str, kind: type, minimum: float):
         if kind is int and number != float(value):
             raise ValueError
     except (TypeError, ValueError):
-        raise CourseInputError(f"Parameter {name} must be a number ({kind.__name__}), got {value!r}.") from None
+        raise CourseInputError(
+            f"Parameter {name} must be a number ({kind.__name__}), got {value!r}."
+        ) from None
     if number < minimum:
         raise CourseInputError(f"Parameter {name} must be at least {minimum:g}, got {value!r}.")
     return number

@@ -83,7 +83,9 @@ def embed(model_source: str, texts: list[str], batch_size: int = 64) -> np.ndarr
     return torch.cat(vectors).numpy()
 
 
-def predictions(model_source: str, config, texts: list[str], label_names: list[str]) -> tuple[str, np.ndarray]:
+def predictions(
+    model_source: str, config, texts: list[str], label_names: list[str]
+) -> tuple[str, np.ndarray]:
     """(method, predicted class ids): prompting for a causal LM, label descriptions for an encoder."""
     if is_causal_lm(config):
         return "prompt", prompt_predictions(model_source, texts, label_names)

@@ -87,7 +87,8 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
 
 
 def results_file(out: Path, edition: str = "en") -> Path:
-    """Beside the edition's executed notebooks: build/<profile>/results.json, build/<profile>/zh/results.json."""
+    """Beside the edition's executed notebooks: build/<profile>/results.json,
+    build/<profile>/zh/results.json."""
     return out / Path(EDITION_FOLDERS[edition]).relative_to("notebooks") / "results.json"
 
 
@@ -95,7 +96,8 @@ def checked_settings(parameters: dict):
     """The run's settings, shown as the banner, with its data and model checked (`preflight`)."""
     settings = resolve_settings(**parameters)
     print(settings.banner(), flush=True)
-    set_offline_mode(not settings.hub_online)     # this process loads the data to check it: never from a dead Hub
+    # This process loads the data to check it: never from a dead Hub.
+    set_offline_mode(not settings.hub_online)
     preflight(settings)
     return settings
 
@@ -106,7 +108,8 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
 
     timings = {}
     for notebook in paths:
-        executed = out / notebook.relative_to(project_root() / "notebooks")    # bonus/ too: links between them hold
+        # The same layout as notebooks/, bonus/ too, so that links between them hold.
+        executed = out / notebook.relative_to(project_root() / "notebooks")
         executed.parent.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         print(f"--> {notebook.name}", end=" ", flush=True)
@@ -124,8 +127,9 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
                 f"(cell index {err.cell_index}): {err.ename}: {err.evalue}\n"
                 f"The executed notebook, with the full traceback, is {executed}.\n"
                 f"The results of the steps before it are kept. After the fix, go on from this step with "
-                f"`make execute-all ... STEPS={remaining}` (or --steps {remaining}); a step whose inputs changed "
-                "is rerun by itself first, and an interrupted training resumes from its last checkpoint."
+                f"`make execute-all ... STEPS={remaining}` (or --steps {remaining}); "
+                "a step whose inputs changed is rerun by itself first, "
+                "and an interrupted training resumes from its last checkpoint."
             ) from None
         timings[notebook.name] = (round(time.perf_counter() - started, 1), memory.peak_mb)
         print(f"{timings[notebook.name][0]:.1f} s, peak memory {memory.peak_mb:,} MB", flush=True)
@@ -155,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", help="comma-separated steps to run, e.g. 03,04 or 07,bonus (default: all)")
     parser.add_argument("--out", help="folder for the executed notebooks (default: build/<profile>)")
     parser.add_argument("--edition", choices=sorted(EDITION_FOLDERS), default="en",
-                        help="the notebooks' language: en (notebooks/) or zh, the Chinese edition (notebooks/zh/)")
+                        help="the notebooks' language: en (notebooks/) "
+                             "or zh, the Chinese edition (notebooks/zh/)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML export")
     parser.add_argument("--check", action="store_true",
                         help="only check the parameters, the data and the model (seconds), then stop")

@@ -1,4 +1,5 @@
-"""Bad input fails in seconds, before any notebook starts: the data and the model checked as the steps check them.
+"""Bad input fails in seconds, before any notebook starts: the data and the model checked as the steps
+check them.
 
 `make check-inputs` and `make execute-all` (through `chain`) call `preflight` right after the banner.
 """

@@ -1,4 +1,5 @@
-"""Where a run's settings come from: the profile, the parameters file, the notebook's parameters, the Hub probe.
+"""Where a run's settings come from: the profile, the parameters file, the notebook's parameters, the Hub
+probe.
 
 How a value travels: the notebook's `parameters` cell (papermill may inject over it)
 -> `resolve_settings(...)` -> the profile's YAML under `params/` fills what is unset, a parameters file
@@ -113,7 +114,8 @@ def where_full_comes_from(values: dict) -> tuple[str, str]:
         raise _missing_repos_error(answer)
     uncached = [(kind, repo_id) for kind, repo_id in repos if not cached_snapshot(repo_id, kind)]
     if not uncached:
-        return "cache", f"{hub_name()} is unreachable ({answer.detail}), but {_describe(repos)} are in the local cache"
+        return "cache", (f"{hub_name()} is unreachable ({answer.detail}), "
+                         f"but {_describe(repos)} are in the local cache")
     return "nowhere", (f"{hub_name()} is unreachable ({answer.detail}) and the local cache does not hold "
                        f"{_describe(uncached)} complete")
 
@@ -125,22 +127,24 @@ def choose_auto_profile(values: dict) -> tuple[str, str, bool]:
 
 
 def _check_full_profile_can_run(values: dict) -> bool:
-    """Whether this `full` run may use the Hub (True) or must use the cache (False); an error if neither serves."""
+    """Whether this `full` run may use the Hub (True) or must use the cache (False); an error if neither
+    serves."""
     source, why = where_full_comes_from(values)
     if source == "nowhere":
         raise HubUnreachableError(
-            f"Profile 'full' cannot run: {why}. Use profile 'offline' (no Hub at all) or 'auto' (picks offline "
-            "by itself); or connect to the internet, or set HF_ENDPOINT to a Hub mirror you can reach, and run again."
+            f"Profile 'full' cannot run: {why}. "
+            "Use profile 'offline' (no Hub at all) or 'auto' (picks offline by itself); "
+            "or connect to the internet, or set HF_ENDPOINT to a Hub mirror you can reach, and run again."
         )
     return source == "hub"
 
 
 def _missing_repos_error(answer: HubAnswer) -> CourseInputError:
     return CourseInputError(
-        f"{hub_name(starts_sentence=True)} answered, but has no {' and no '.join(answer.missing)}. Check model_name and "
-        "dataset_name (a Hub id such as 'gpt2' or 'mteb/tweet_sentiment_extraction', or a local path), and that the mirror in "
-        "HF_ENDPOINT, if you use one, serves them. A private or gated repo also needs a token "
-        "(`hf auth login`, or HF_TOKEN)."
+        f"{hub_name(starts_sentence=True)} answered, but has no {' and no '.join(answer.missing)}. "
+        "Check model_name and dataset_name (a Hub id such as 'gpt2' or 'mteb/tweet_sentiment_extraction', "
+        "or a local path), and that the mirror in HF_ENDPOINT, if you use one, serves them. "
+        "A private or gated repo also needs a token (`hf auth login`, or HF_TOKEN)."
     )
 
 
@@ -175,8 +179,10 @@ def probe_hub(repos: list[tuple[str, str]], timeout: float = HUB_PROBE_TIMEOUT_S
         return HubAnswer(False, (), f"no answer within {timeout:g} s")
     failures = [a for a in answers.values() if isinstance(a, str) or a >= 500]
     if failures:
-        return HubAnswer(False, (), f"{failures[0] if isinstance(failures[0], str) else f'HTTP {failures[0]}'}, {took}")
-    missing = tuple(f"{kind} {repo_id!r} (HTTP {code})" for (kind, repo_id), code in answers.items() if code != 200)
+        first = failures[0]
+        return HubAnswer(False, (), f"{first if isinstance(first, str) else f'HTTP {first}'}, {took}")
+    missing = tuple(f"{kind} {repo_id!r} (HTTP {code})"
+                    for (kind, repo_id), code in answers.items() if code != 200)
     return HubAnswer(True, missing, f"HTTP {', '.join(str(code) for code in answers.values())}, {took}")
 
 

@@ -1,8 +1,11 @@
 """The Chinese edition (notebooks/zh/), kept in step with the English notebooks it translates.
 
-    python -m finetune_course.course.translation check    # what is out of step, and what changed in English since
-    python -m finetune_course.course.translation sync     # take the English code cells and cell order over
-    python -m finetune_course.course.translation done 07 CELL_ID [CELL_ID ...]   # after translating a changed cell
+    # what is out of step, and what changed in English since
+    python -m finetune_course.course.translation check
+    # take the English code cells and cell order over
+    python -m finetune_course.course.translation sync
+    # after translating a changed cell
+    python -m finetune_course.course.translation done 07 CELL_ID [CELL_ID ...]
 
 A zh notebook has the English notebook's cells in the same order with the same ids. Its code cells
 are the English ones, byte for byte, so papermill and nbval run both editions alike. Each markdown
@@ -27,15 +30,18 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def english_source(zh_notebook: Path) -> Path:
-    """The English notebook a zh notebook translates: the same path under notebooks/ instead of notebooks/zh/."""
+    """The English notebook a zh notebook translates: the same path under notebooks/ instead of
+    notebooks/zh/."""
     root = project_root()
-    return root / EDITION_FOLDERS["en"] / Path(zh_notebook).resolve().relative_to(root / EDITION_FOLDERS["zh"])
+    english_folder, zh_folder = root / EDITION_FOLDERS["en"], root / EDITION_FOLDERS["zh"]
+    return english_folder / Path(zh_notebook).resolve().relative_to(zh_folder)
 
 
 def translation_of(english_notebook: Path) -> Path:
     """Where the zh edition keeps its translation of an English notebook (which may not exist yet)."""
     root = project_root()
-    return root / EDITION_FOLDERS["zh"] / Path(english_notebook).resolve().relative_to(root / EDITION_FOLDERS["en"])
+    english_folder, zh_folder = root / EDITION_FOLDERS["en"], root / EDITION_FOLDERS["zh"]
+    return zh_folder / Path(english_notebook).resolve().relative_to(english_folder)
 
 
 def source_hash(text: str) -> str:
@@ -54,8 +60,9 @@ def out_of_step(zh_path: Path, english_path: Path | None = None) -> list[str]:
     english, zh = (nbformat.read(p, as_version=4) for p in (english_path, zh_path))
     english_ids, zh_ids = [c.get("id") for c in english.cells], [c.get("id") for c in zh.cells]
     if english_ids != zh_ids or [c.cell_type for c in english.cells] != [c.cell_type for c in zh.cells]:
-        return [f"{shown}: its cells are not the English notebook's cells in the same order (ids "
-                f"{_first_difference(english_ids, zh_ids)}); run `python -m finetune_course.course.translation sync`"]
+        return [f"{shown}: its cells are not the English notebook's cells in the same order "
+                f"(ids {_first_difference(english_ids, zh_ids)}); "
+                "run `python -m finetune_course.course.translation sync`"]
     problems = []
     for index, (source, cell) in enumerate(zip(english.cells, zh.cells)):
         where = f"{shown} cell {index} (id {cell.get('id')})"
@@ -69,7 +76,8 @@ def out_of_step(zh_path: Path, english_path: Path | None = None) -> list[str]:
         if recorded is None:
             problems.append(f"{where}: not translated yet; translate it, {then}")
         elif recorded != source_hash(source.source):
-            problems.append(f"{where}: the English cell changed since it was translated; translate the change, {then}")
+            problems.append(f"{where}: the English cell changed since it was translated; "
+                            f"translate the change, {then}")
         elif CJK.search(cell.source) is None and re.search("[A-Za-z]{4}", source.source):
             problems.append(f"{where}: marked as translated but holds no Chinese text")
     return problems
@@ -95,7 +103,8 @@ def sync(zh_path: Path) -> list[str]:
     import nbformat
     zh_path = Path(zh_path)
     english = nbformat.read(english_source(zh_path), as_version=4)
-    translated = {c.get("id"): c for c in nbformat.read(zh_path, as_version=4).cells} if zh_path.exists() else {}
+    translated = ({c.get("id"): c for c in nbformat.read(zh_path, as_version=4).cells}
+                  if zh_path.exists() else {})
     done, cells = [], []
     for source in english.cells:
         kept = translated.get(source.get("id"))
@@ -123,7 +132,8 @@ def mark_translated(zh_path: Path, cell_ids: list[str]) -> None:
     for cell in zh.cells:
         if cell.get("id") in cell_ids:
             if cell.cell_type != "markdown":
-                raise SystemExit(f"cell {cell.get('id')} is a code cell: code is not translated, `sync` copies it")
+                raise SystemExit(f"cell {cell.get('id')} is a code cell: "
+                                 "code is not translated, `sync` copies it")
             cell.metadata["translation"] = {HASH_KEY: source_hash(english[cell.get("id")].source)}
     unknown = set(cell_ids) - {c.get("id") for c in zh.cells}
     if unknown:
