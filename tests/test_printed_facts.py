@@ -19,7 +19,7 @@ PLAIN_WORD = re.compile(r"[A-Za-z][a-z'-]*[,.:;!?]?")      # prose, not a name l
 
 
 def printed_lines(executed: nbformat.NotebookNode) -> list[str]:
-    """What the code cells printed to stdout, line by line (not tables, figures, markdown or the library's stderr)."""
+    """What the code cells printed to stdout, line by line (not tables, figures, markdown or stderr)."""
     return [line for cell in executed.cells if cell.cell_type == "code"
             for output in cell.get("outputs", [])
             if output.get("output_type") == "stream" and output.get("name") == "stdout"
@@ -31,7 +31,7 @@ def sentences(line: str) -> list[str]:
 
 
 def words(sentence: str) -> int:
-    """English words: the whitespace-separated pieces that hold a letter (numbers and symbols do not count)."""
+    """English words: the whitespace-separated pieces that hold a letter (numbers do not count)."""
     return sum(bool(WORD.search(piece)) for piece in sentence.split())
 
 
@@ -57,11 +57,12 @@ def test_code_cells_print_facts_not_paragraphs(run_name, request):
 
 
 def test_the_chinese_edition_prints_its_explanations_in_chinese(smoke_run):
-    """A printed sentence of more than a few English words is an explanation: in the zh edition it is Chinese."""
+    """A printed sentence of more than a few English words explains: in the zh edition it is Chinese."""
     english = {}
     for path in sorted(smoke_run["out"].rglob("*.ipynb")):
-        explanations = [s for line in printed_lines(nbformat.read(path, as_version=4)) for s in sentences(line)
-                        if sum(bool(PLAIN_WORD.fullmatch(piece)) for piece in s.split()) > 6 and not CJK.search(s)]
+        printed = [s for line in printed_lines(nbformat.read(path, as_version=4)) for s in sentences(line)]
+        explanations = [s for s in printed if not CJK.search(s)
+                        and sum(bool(PLAIN_WORD.fullmatch(piece)) for piece in s.split()) > 6]
         if explanations:
             english[path.name] = explanations
     assert english == {}

@@ -26,7 +26,8 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     # --- any step: an earlier step's result made first (artifacts.require) ---
-    "earlier_step_missing": "{folder} 中还没有 '{name}'。先运行 {notebook} 生成它；之后本 notebook 会接着运行。",
+    "earlier_step_missing": "{folder} 中还没有 '{name}'。先运行 {notebook} 生成它；"
+                            "之后本 notebook 会接着运行。",
     "earlier_step_outdated": "'{name}' 是用其他参数生成的（{changes}）。先运行 {notebook} 重新生成它；"
                              "之后本 notebook 会接着运行。",
     # --- step 01 ---
