@@ -152,7 +152,7 @@ def test_local_csv_file_and_folder_sources(clean_env):
         (clean_env / "mine" / f"{split}.csv").write_text("text,label\nhello,a\nbye,b\n")
     one = data.dataset_source(resolve_settings("smoke", dataset_name=str(clean_env / "mine" / "train.csv")))
     assert one.path == "csv" and list(one.data_files) == ["train"]
-    assert one.note == "train.csv: your file; a stratified 20% of it is the test split"
+    assert one.note == "train.csv: your file; a stratified 20% becomes the test split"
     both = data.dataset_source(resolve_settings("smoke", dataset_name=str(clean_env / "mine")))
     assert both.path == "csv" and set(both.data_files) == {"train", "test"}
 

@@ -14,7 +14,7 @@ EN: dict[str, str] = {
     "data_synthetic": "{name}: SYNTHETIC tweets, {rate:.0%} of labels flipped on purpose",
     "data_hub": "{name}: from {server}, kept in the local cache",
     "data_hub_cache": "{name}: from the local Hugging Face cache, no Hub in this run",
-    "data_file": "{name}: your file; a stratified {share:.0%} of it is the test split",
+    "data_file": "{name}: your file; a stratified {share:.0%} becomes the test split",
     "data_folder": "{name}: your folder, its train and test files",
     # --- step 02 ---
     # the padding-token note, chosen by the tokenizer's facts
