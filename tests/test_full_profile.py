@@ -102,7 +102,7 @@ def test_the_chain_probes_once_and_no_notebook_probes_again(full_run):
 def test_full_notebooks_make_the_causal_lm_claims(full_run):
     """What the prose says about GPT-2 holds for the stand-in: 12 blocks, 6 frozen; pad id = eos id 50256."""
     assert "PROFILE: FULL" in printed(full_run, "01")
-    assert "had no pad token" in printed(full_run, "04") and "pad token: '<|endoftext|>' (id 50256)" in printed(full_run, "04")
+    assert "pad token shipped: False\npad token: '<|endoftext|>' (id 50256)" in printed(full_run, "04")
     assert "GPT2ForSequenceClassification | pad_token_id: 50256" in printed(full_run, "05")
     frozen = re.search(r"frozen_layers = 6: the embeddings and the lowest 6 of its 12 blocks stay as pretrained; "
                        r"([\d,]+) of ([\d,]+) parameters train", printed(full_run, "07"))

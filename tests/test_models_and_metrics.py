@@ -103,12 +103,15 @@ def test_bootstrap_intervals_hold_the_score_and_match_the_normal_approximation()
     assert metrics.bootstrap_intervals(predictions, references, seed=0) == intervals     # seeded
 
 
-@pytest.mark.parametrize("low, high, expected", [
-    (0.20, 0.30, "worse than chance"), (0.30, 0.38, "no better than chance"),
-    (0.34, 0.38, "better than chance, but worse"), (0.36, 0.44, "better than chance, but not measurably"),
-    (0.45, 0.55, "better than always guessing"),
+@pytest.mark.parametrize("low, high, key, expected", [
+    (0.20, 0.30, "worse_than_chance", "worse than chance"),
+    (0.30, 0.38, "not_above_chance", "no better than chance"),
+    (0.34, 0.38, "below_majority", "better than chance, but worse"),
+    (0.36, 0.44, "not_above_majority", "better than chance, but not measurably"),
+    (0.45, 0.55, "above_majority", "better than always guessing 'neutral'"),
 ])
-def test_verdict_places_an_interval_against_chance_and_the_majority(low, high, expected):
+def test_verdict_places_an_interval_against_chance_and_the_majority(low, high, key, expected):
+    assert metrics.verdict_key(low, high, chance=1 / 3, majority=0.40) == key
     assert metrics.verdict(low, high, chance=1 / 3, majority=0.40, majority_name="neutral").startswith(expected)
 
 

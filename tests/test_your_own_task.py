@@ -11,7 +11,8 @@ import psutil
 import pytest
 from conftest import ROOT, checkpoint_written, run_chain
 
-from finetune_course.data import SHIPPED_FOLDER
+from finetune_course import messages
+from finetune_course.data import SHIPPED_FOLDER, SINGLE_FILE_TEST_SHARE
 
 
 def write_csv(path, rows):
@@ -43,7 +44,8 @@ def test_own_csv_with_text_labels_runs_the_whole_chain(tmp_path):
     saved = json.loads((artifacts / "model" / "config.json").read_text())
     assert saved["id2label"] == {"0": "NEGATIVE", "1": "NEUTRAL", "2": "POSITIVE"}
     executed = (out / "03_load_the_data.ipynb").read_text()
-    assert "One file given: 20% of it" in executed and "stratified" in executed
+    note = messages.say("data_file", "en", name="my_tweets.csv", share=SINGLE_FILE_TEST_SHARE)
+    assert json.dumps(f"Data: {note}\n")[1:-1] in executed and "num_rows: 120" in executed  # 20% of 600
 
 
 def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alone(tmp_path):

@@ -10,10 +10,12 @@ import contextlib
 import csv
 import io
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import messages
 from .hub import cached_snapshot, hub_name
 from .params import CourseInputError, Settings
 
@@ -23,9 +25,8 @@ FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parque
 # What the generator (tools/make_tweets.py) wrote beside the tweets: the label-noise rate, the kinds of tweet.
 ABOUT_SHIPPED = json.loads((SHIPPED_FOLDER / "about.json").read_text(encoding="utf-8"))
 NOISE_RATE, KINDS = ABOUT_SHIPPED["noise_rate"], ABOUT_SHIPPED["kinds"]
-SHIPPED_NOTE = ("SYNTHETIC tweets, written by the course's generator (tools/make_tweets.py) from "
-                f"hand-written templates, with {NOISE_RATE:.0%} of labels flipped on purpose as label noise; "
-                "not real tweets, so accuracies on them say nothing about real data")
+# A single file of the learner's is split: this share of it, stratified by label, becomes the test split.
+SINGLE_FILE_TEST_SHARE = 0.2
 # A column named like this, beside integer labels, gives their names (as in mteb/tweet_sentiment_extraction).
 LABEL_TEXT_COLUMN = "label_text"
 
@@ -34,18 +35,23 @@ LABEL_TEXT_COLUMN = "label_text"
 class DataSource:
     path: str                   # first argument of load_dataset: a Hub id or a format ("json", "csv", ...)
     data_files: dict | None     # split name -> file, for local data
-    note: str                   # one line for the learner: where the data comes from
+    note: str                   # one line for the learner, in the run's edition: where the data comes from
 
 
 def dataset_source(settings: Settings) -> DataSource:
     name = settings.dataset_name
+
+    def note(key: str, **values) -> str:
+        return messages.say(key, settings.edition, **values)
+
     if name == SHIPPED_DATASET:
         files = {split: str(SHIPPED_FOLDER / f"{split}.jsonl") for split in ("train", "test")}
-        return DataSource("json", files, SHIPPED_NOTE)
+        return DataSource("json", files, note("data_synthetic", name=name, rate=NOISE_RATE))
     if not is_hub_dataset(name):
-        return _local_source(Path(name).expanduser())
+        return _local_source(Path(name).expanduser(), note)
     if settings.hub_online:
-        return DataSource(name, None, f"{name}: from {hub_name()}, downloaded once into the local cache")
+        server = os.environ.get("HF_ENDPOINT", "").rstrip("/") or "https://huggingface.co"
+        return DataSource(name, None, note("data_hub", name=name, server=server))
     # Without the Hub, the snapshot the Hub cache holds is loaded as a folder: offline, `load_dataset(name)`
     # would look in a different cache (the `datasets` library's own) and miss a plain download.
     snapshot = cached_snapshot(name, "dataset")
@@ -55,10 +61,7 @@ def dataset_source(settings: Settings) -> DataSource:
             "has no Hub access. Check the name, give the path of a CSV/JSON Lines/Parquet file, "
             f"or use profile 'offline' (dataset {SHIPPED_DATASET!r})."
         )
-    return DataSource(
-        str(snapshot), None,
-        f"{name}, from the local Hugging Face cache (downloaded earlier; no Hub in this run)",
-    )
+    return DataSource(str(snapshot), None, note("data_hub_cache", name=name))
 
 
 def is_hub_dataset(name: str) -> bool:
@@ -68,14 +71,14 @@ def is_hub_dataset(name: str) -> bool:
             and not name.endswith(tuple(FORMATS)))
 
 
-def _local_source(path: Path) -> DataSource:
+def _local_source(path: Path, note) -> DataSource:
     if not path.exists():
         raise CourseInputError(f"Data file {path} does not exist. "
                                f"Check the path (relative paths start at {Path.cwd()}).")
     if path.is_file():
         check_data_file(path)
         return DataSource(_format_of(path), {"train": str(path)},
-                          f"your file {path.name} (one file: the test split is carved from it)")
+                          note("data_file", name=path.name, share=SINGLE_FILE_TEST_SHARE))
     files = {}
     for split in ("train", "test"):
         found = sorted(p for p in path.iterdir() if p.stem == split and p.suffix in FORMATS)
@@ -90,7 +93,7 @@ def _local_source(path: Path) -> DataSource:
     if len(formats) > 1:
         raise CourseInputError(f"Folder {path}: train and test must have the same format, "
                                f"found {sorted(formats)}.")
-    return DataSource(formats.pop(), files, f"your folder {path} (train and test files)")
+    return DataSource(formats.pop(), files, note("data_folder", name=str(path)))
 
 
 def check_data_file(path: Path) -> None:
@@ -364,11 +367,9 @@ def is_network_error(err: BaseException) -> bool:
 
 
 def drop_empty_texts(dataset_dict, text_column: str):
-    """Drop rows whose text is missing or only whitespace; print how many per split."""
+    """Drop rows whose text is missing or only whitespace (the notebook prints the counts)."""
     kept = dataset_dict.filter(lambda batch: [bool((t or "").strip()) for t in batch[text_column]], batched=True)
     for split in dataset_dict:
-        dropped = dataset_dict[split].num_rows - kept[split].num_rows
-        print(f"{split}: dropped {dropped} empty text(s), {kept[split].num_rows:,} rows left")
         if kept[split].num_rows == 0:
             raise CourseInputError(
                 f"No rows are left in the {split} split after dropping empty texts. Check that "
@@ -378,9 +379,8 @@ def drop_empty_texts(dataset_dict, text_column: str):
 
 
 def cap_size(wanted: int, available: int, name: str) -> int:
-    """Sizes larger than the data are capped (not refused), and the notebook says so."""
-    if wanted > available:
-        print(f"Note: {name} = {wanted} is more than the {available} rows available; using {available}.")
+    """Sizes larger than the data are capped, not refused; the notebook prints the size asked and the size
+    used. (`name`, the parameter's name, is kept for the callers that pass it.)"""
     return min(wanted, available)
 
 
@@ -388,7 +388,8 @@ def check_and_prepare(raw, settings: Settings):
     """The loaded data made safe for every step: (dataset_dict, label_names).
 
     Checks the columns and labels, turns labels into class ids with names, and gives a single
-    file a test split (20%, stratified by label, seeded), saying so.
+    file a test split (SINGLE_FILE_TEST_SHARE of it, stratified by label, seeded), as
+    `dataset_source`'s note says.
     """
     for split, dataset in raw.items():
         check_columns(dataset, settings.text_column, settings.label_column, split)
@@ -406,8 +407,8 @@ def check_and_prepare(raw, settings: Settings):
                 "stratified split needs at least 2 of each label (better, dozens). Add rows, or give a folder "
                 "with separate train and test files."
             )
-        raw = raw["train"].train_test_split(test_size=0.2, seed=settings.seed, stratify_by_column=settings.label_column)
-        print(f"One file given: 20% of it ({raw['test'].num_rows} rows, stratified by label) is set aside as the test split.")
+        raw = raw["train"].train_test_split(test_size=SINGLE_FILE_TEST_SHARE, seed=settings.seed,
+                                            stratify_by_column=settings.label_column)
     return raw, names
 
 

@@ -102,17 +102,34 @@ def macro_f1(predictions, references, classes) -> float:
     return float(f1_score(references, predictions, labels=classes, average="macro", zero_division=0))
 
 
-def verdict(low: float, high: float, chance: float, majority: float, majority_name: str) -> str:
-    """Where a score's 95% interval stands against chance and the majority-class baseline, in words."""
+# Where a score's 95% interval stands against chance and the majority-class baseline: a key for each place,
+# and the words `verdict` prints for it (the notebooks' markdown explains each key).
+VERDICTS = {
+    "worse_than_chance": "worse than chance",
+    "not_above_chance": "no better than chance: the interval includes it",
+    "below_majority": "better than chance, but worse than always guessing {majority_name!r}",
+    "not_above_majority": ("better than chance, but not measurably better than always guessing "
+                           "{majority_name!r}"),
+    "above_majority": "better than always guessing {majority_name!r}",
+}
+
+
+def verdict_key(low: float, high: float, chance: float, majority: float) -> str:
+    """Where a score's 95% interval (low, high) stands against chance and the majority-class baseline."""
     if high < chance:
-        return "worse than chance"
+        return "worse_than_chance"
     if low <= chance:
-        return "no better than chance: the interval includes it"
+        return "not_above_chance"
     if high < majority:
-        return f"better than chance, but worse than always guessing {majority_name!r}"
+        return "below_majority"
     if low <= majority:
-        return f"better than chance, but not measurably better than always guessing {majority_name!r}"
-    return f"better than always guessing {majority_name!r}"
+        return "not_above_majority"
+    return "above_majority"
+
+
+def verdict(low: float, high: float, chance: float, majority: float, majority_name: str) -> str:
+    """`verdict_key`'s place, in words."""
+    return VERDICTS[verdict_key(low, high, chance, majority)].format(majority_name=majority_name)
 
 
 def predict_in_row_order(trainer, dataset, **kwargs):

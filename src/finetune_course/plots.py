@@ -52,31 +52,8 @@ ZH_TEXT = [
     (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率，对比可训练参数量与训练时间"),
     (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"), (r"lower half frozen", "冻结下半部分"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
-    # the notes (`callout`) that steps 2, 4 and 5 and the bonus write for this run's model
-    (r"\*\*(.+?)\*\* is a (\S+) model with a context of ([\d,]+) tokens\. Its tokenizer ships a padding token, "
-     r"(.+): steps 4 and 5 have nothing to fix\.",
-     "**{0}** 是一个 {1} 模型，上下文长度为 {2} 个 token。它的分词器自带填充 token {3}：第 4 步和第 5 步都无需修正。"),
-    (r"\*\*(.+?)\*\* is a (\S+) model with a context of ([\d,]+) tokens\. Its tokenizer has \*\*no padding token\*\*: "
-     r"step 4 sets one and step 5 tells the model its id\.",
-     "**{0}** 是一个 {1} 模型，上下文长度为 {2} 个 token。它的分词器**没有填充 token**：第 4 步设置一个，"
-     "第 5 步把它的 id 告诉模型。"),
-    (r"\*\*(.+?) uses (.+?)\*\* \(GPT-2's tokenizer\)\. `Ġ` marks a token that begins with a space, so `Ġgood` and "
-     r"`good` are different tokens\. Case is kept, and nothing is added around the tweet: the ids are the tweet's "
-     r"own tokens\.",
-     "**{0} 使用 {1}**（GPT-2 的分词器）。`Ġ` 标记以空格开头的 token，所以 `Ġgood` 和 `good` 是两个不同的 token。"
-     "大小写保持不变，推文前后也不添加任何东西：这些 id 就是推文自己的 token。"),
-    (r"\*\*(.+?) uses (.+?)\*\* \(BERT's tokenizer\)\. It lower-cases the text first\. `##` marks a piece that "
-     r"continues the word before it, and every text is wrapped in `\[CLS\] … \[SEP\]`: the classifier will read the "
-     r"state of `\[CLS\]` \(step 5\)\.",
-     "**{0} 使用 {1}**（BERT 的分词器）。它先把文本转为小写。`##` 标记接续前一个词的片段，每条文本都被包在 "
-     "`[CLS] … [SEP]` 之间：分类器将读取 `[CLS]` 的状态（第 5 步）。"),
-    (r"\*\*(.+?) uses (.+?)\*\* \(BERT's tokenizer\)\. `##` marks a piece that continues the word before it, and "
-     r"every text is wrapped in `\[CLS\] … \[SEP\]`: the classifier will read the state of `\[CLS\]` \(step 5\)\.",
-     "**{0} 使用 {1}**（BERT 的分词器）。`##` 标记接续前一个词的片段，每条文本都被包在 `[CLS] … [SEP]` 之间："
-     "分类器将读取 `[CLS]` 的状态（第 5 步）。"),
-    (r"\*\*(.+?) uses (.+?)\*\*: look at the tokens above to see how it marks spaces and word pieces\.",
-     "**{0} 使用 {1}**：看看上面的 token，了解它如何标记空格和词的片段。"),
-    (r"byte-level BPE", "字节级 BPE"),
+    # the notes (`callout`) that step 5 and the bonus write for this run's model (steps 2 and 4 take theirs
+    # from messages.py, in the edition's language)
     (r"\*\*(.+?)\*\* is (.+?)\. Its head reads (.+?)\. Finding that token needs the pad id, so the guide's bug below "
      r"applies to it\.",
      "**{0}** 是{1}。它的分类头读取{2}。找到这个 token 需要填充 id，所以下面原指南的 bug 对它适用。"),
@@ -275,11 +252,12 @@ def tradeoffs(table, baselines: dict[str, float], title: str):
 
 
 def callout(markdown: str) -> None:
-    """Show a note written for this run's model or data (its wording chosen by the facts the cell read), in the
-    notebook's edition: the Chinese edition's notes come from ZH_TEXT, like its figures' text."""
+    """Show a note written for this run's model or data (its wording chosen by the facts the cell read), in
+    the notebook's edition. A note from `messages.say` is in the edition's language already; an English
+    note in the Chinese edition gets its Chinese from ZH_TEXT, like the figures' text."""
     from IPython.display import Markdown, display
 
     markdown = markdown.strip()
-    if edition() == "zh":
+    if edition() == "zh" and not re.search("[\u4e00-\u9fff]", markdown):
         markdown = in_chinese(markdown)
     display(Markdown("> " + markdown.replace("\n", "\n> ")))
