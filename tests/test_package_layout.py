@@ -36,7 +36,8 @@ def imported_modules(path: Path, known: set[str], root: Path = PACKAGE) -> set[s
                 anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([node.module] if node.module else []))
             # `from . import data` imports the module data; `from . import resolve_settings`, the package
-            found |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names}
+            found |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                      for alias in node.names}
     return {module for module in found if module in known and module != name}
 
 
