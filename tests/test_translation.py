@@ -185,54 +185,52 @@ def test_sync_and_done_bring_a_translation_back_in_step(tmp_path, monkeypatch):
 
 # The figures: Chinese text drawn with a font that has the glyphs.
 
-def rendered_warnings(title: str) -> list[str]:
+def rendered_warnings(title: str, edition: str) -> list[str]:
     matplotlib.use("Agg")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ax = plots.label_counts({"negative": 3, "neutral": 5, "positive": 4}, title=title)
+        ax = plots.label_counts({"negative": 3, "neutral": 5, "positive": 4}, title=title, edition=edition)
         ax.figure.savefig(io.BytesIO(), format="png")          # glyphs are looked up when the figure is drawn
         matplotlib.pyplot.close(ax.figure)
     return [str(w.message) for w in caught]
 
 
-def forget_the_edition():
-    plots.edition.cache_clear()
+@pytest.fixture
+def zh_edition():
+    plots.figures_in_chinese.cache_clear()
+    with matplotlib.rc_context():
+        yield "zh"
     plots.figures_in_chinese.cache_clear()
 
 
-@pytest.fixture
-def zh_edition(monkeypatch):
-    monkeypatch.chdir(ROOT / "notebooks" / "zh")               # where the kernel of a zh notebook starts
-    forget_the_edition()
-    with matplotlib.rc_context():
-        yield
-    forget_the_edition()
-
-
 def test_a_chinese_title_renders_without_missing_glyphs(zh_edition):
-    assert plots.edition() == "zh" and plots.figures_in_chinese()
-    assert rendered_warnings("完整训练集中的标签（27,481 条文本）") == []
-    assert plots.shown("number of texts") == "文本数"
+    assert plots.figures_in_chinese(zh_edition)
+    assert rendered_warnings("完整训练集中的标签（27,481 条文本）", zh_edition) == []
+    assert plots.in_edition(zh_edition)("number of texts") == "文本数"
 
 
 def test_without_the_chinese_font_the_same_title_warns(zh_edition):
     """The check above can fail: matplotlib's own font has no Chinese glyphs and says so."""
-    plots.figures_in_chinese()
+    plots.figures_in_chinese(zh_edition)
     matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
-    assert any("missing from font" in message for message in rendered_warnings("完整训练集中的标签"))
+    assert any("missing from font" in message for message in rendered_warnings("完整训练集中的标签", zh_edition))
 
 
 def test_figure_text_without_a_chinese_entry_warns(zh_edition):
+    shown = plots.in_edition(zh_edition)
     with pytest.warns(UserWarning, match="No Chinese for the text 'A title nobody translated'"):
-        plots.shown("A title nobody translated")
-    assert plots.shown("Labels in the full train split (27,481 texts)") == "完整训练集中的标签（27,481 条文本）"
+        shown("A title nobody translated")
+    assert shown("Labels in the full train split (27,481 texts)") == "完整训练集中的标签（27,481 条文本）"
 
 
-def test_the_english_edition_draws_english(monkeypatch):
-    monkeypatch.chdir(ROOT / "notebooks")
-    forget_the_edition()
-    assert plots.edition() == "en" and plots.shown("number of texts") == "number of texts"
-    forget_the_edition()
+def test_the_english_edition_draws_english():
+    assert plots.in_edition("en")("number of texts") == "number of texts"
+
+
+def test_every_figure_asks_for_the_edition():
+    """A figure drawn without its edition would silently keep English text in the Chinese edition."""
+    with pytest.raises(TypeError, match="edition"):
+        plots.label_counts({"negative": 3, "positive": 4}, title="Labels")
 
 
 def test_the_notes_for_minilm_read_in_chinese(offline_run, zh_edition):

@@ -1,9 +1,9 @@
 """The course's figures, one function each: titles, axis labels and units included.
 
-Each function draws on a new figure and returns its Axes, so a notebook cell shows it once. In the
-Chinese edition (notebooks/zh/) the same calls draw their text in Chinese, and `callout` shows its notes
-in Chinese: each English text is looked up in ZH_TEXT, and the figures use Noto Sans SC (the
-pylopdf-fonts-zh-cn package) for the Chinese glyphs.
+Each function draws on a new figure and returns its Axes, so a notebook cell shows it once. Each takes
+the notebook's edition (`edition=settings.edition`): in the Chinese edition the same calls draw their text
+in Chinese, each English text looked up in ZH_TEXT, with Noto Sans SC (the pylopdf-fonts-zh-cn package)
+for the Chinese glyphs.
 """
 
 from __future__ import annotations
@@ -78,17 +78,9 @@ CHINESE_FONT = "Noto Sans SC"
 
 
 @functools.cache
-def edition() -> str:
-    """"zh" when the notebook runs from notebooks/zh/ (the kernel starts in the notebook's folder), else "en"."""
-    from .params import edition_of
-
-    return edition_of()
-
-
-@functools.cache
-def figures_in_chinese() -> bool:
+def figures_in_chinese(edition: str) -> bool:
     """In the zh edition, the Chinese font made known to matplotlib; without it the figures keep English text."""
-    if edition() != "zh":
+    if edition != "zh":
         return False
     try:
         import pylopdf_fonts_zh_cn
@@ -104,9 +96,10 @@ def figures_in_chinese() -> bool:
     return True
 
 
-def shown(text: str) -> str:
-    """A figure's text in this notebook's edition: English as given, or its Chinese from ZH_TEXT."""
-    return in_chinese(text) if figures_in_chinese() else text
+def in_edition(edition: str):
+    """The function that turns a figure's English text into `edition`'s: as given, or its Chinese from ZH_TEXT.
+    Called first in every figure, so that the Chinese font is ready before any text is drawn."""
+    return in_chinese if figures_in_chinese(edition) else str
 
 
 def in_chinese(text: str) -> str:
@@ -127,13 +120,13 @@ def _fixed_phrase(part: str) -> str:
 
 
 def _axes(width: float = 6.5, height: float = 3.6):
-    figures_in_chinese()     # the font first, so that every text of the figure can use it
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return ax
 
 
-def label_counts(counts: dict[str, int], title: str):
+def label_counts(counts: dict[str, int], title: str, *, edition: str):
     """Bar chart of how many examples each label has, with shares written on the bars."""
+    shown = in_edition(edition)
     ax = _axes()
     names, values = list(counts), list(counts.values())
     bars = ax.bar(names, values, color=[COLORS.get(n, "#2c7fb8") for n in names])
@@ -144,15 +137,18 @@ def label_counts(counts: dict[str, int], title: str):
     return ax
 
 
-def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, float] | None = None):
+def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, float] | None = None, *,
+              edition: str):
     """Histogram with optional vertical lines (e.g. mean, 99th percentile, a chosen cut-off)."""
+    shown = in_edition(edition)
     ax = _axes()
     values = np.asarray(values)
     if np.issubdtype(values.dtype, np.integer) and values.max() - values.min() <= 200:
         bins = np.arange(values.min(), values.max() + 2) - 0.5   # one bar per whole number, no gaps
     ax.hist(values, bins=bins, color="#2c7fb8", alpha=0.85)
     for (name, x), style in zip((marks or {}).items(), ("--", ":", "-.", "-")):
-        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}{'：' if figures_in_chinese() else ': '}{x:g}")
+        colon = "：" if figures_in_chinese(edition) else ": "
+        ax.axvline(x, color="black", linestyle=style, label=f"{shown(name)}{colon}{x:g}")
     if marks:
         ax.legend()
     ax.set(title=shown(title), xlabel=shown(xlabel), ylabel=shown("number of texts"))
@@ -160,13 +156,14 @@ def histogram(values, title: str, xlabel: str, bins: int = 40, marks: dict[str, 
 
 
 def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = False, fmt: str = "{:.1%}",
-                 intervals: dict[str, tuple[float, float]] | None = None):
+                 intervals: dict[str, tuple[float, float]] | None = None, *, edition: str):
     """One bar per named value (baselines against the fine-tuned model, padding costs, ...);
     `intervals` (name -> (low, high)) draws 95% intervals as error bars where given."""
+    shown = in_edition(edition)
     ax = _axes(7, 3.8)
     # Long names on two or three lines, broken between words only, so that neighbours do not overlap (a Chinese
     # character is as wide as two Latin letters; ZH_TEXT puts spaces where a Chinese name may break).
-    width = 8 if figures_in_chinese() else 14
+    width = 8 if figures_in_chinese(edition) else 14
     names = [textwrap.fill(shown(name), width, break_long_words=False, break_on_hyphens=False) for name in values]
     bars = ax.bar(names, list(values.values()), color="#2c7fb8")
     ax.tick_params(axis="x", labelsize=9)
@@ -187,8 +184,9 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     return ax
 
 
-def confusion_matrix(matrix, labels: list[str], title: str):
+def confusion_matrix(matrix, labels: list[str], title: str, *, edition: str):
     """Counts of (true label, predicted label); the diagonal is what the model gets right."""
+    shown = in_edition(edition)
     matrix = np.asarray(matrix)
     ax = _axes(4.8, 4.2)
     ax.imshow(matrix, cmap="Blues")
@@ -200,14 +198,14 @@ def confusion_matrix(matrix, labels: list[str], title: str):
     return ax
 
 
-def learning_curves(log_history: list[dict]):
+def learning_curves(log_history: list[dict], *, edition: str):
     """Training loss per logging step, validation loss, accuracy and macro-F1 per epoch,
     from `trainer.state.log_history`."""
     from matplotlib.ticker import MaxNLocator
 
+    shown = in_edition(edition)
     train = [(e["epoch"], e["loss"]) for e in log_history if "loss" in e]
     evals = [e for e in log_history if "eval_loss" in e]
-    figures_in_chinese()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
     if train:
         left.plot(*zip(*train), marker=".", label=shown("training loss"))
@@ -225,13 +223,13 @@ def learning_curves(log_history: list[dict]):
     return left, right
 
 
-def tradeoffs(table, baselines: dict[str, float], title: str):
+def tradeoffs(table, baselines: dict[str, float], title: str, *, edition: str):
     """Test accuracy (with its 95% interval) of each method against its trainable parameters (log scale) and
     against its training time; `table` has one row per method with the columns "trainable parameters",
     "training s", "accuracy", "accuracy low" and "accuracy high". Baselines are drawn as horizontal lines."""
     from matplotlib.ticker import PercentFormatter
 
-    figures_in_chinese()
+    shown = in_edition(edition)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained", sharey=True)
     for ax, column, xlabel in zip(axes, ("trainable parameters", "training s"),
                                   ("trainable parameters (log scale)", "training time (s)")):
@@ -252,12 +250,8 @@ def tradeoffs(table, baselines: dict[str, float], title: str):
 
 
 def callout(markdown: str) -> None:
-    """Show a note written for this run's model or data (its wording chosen by the facts the cell read), in
-    the notebook's edition. A note from `messages.say` is in the edition's language already; an English
-    note in the Chinese edition gets its Chinese from ZH_TEXT, like the figures' text."""
+    """Show a note written for this run's model or data (`messages.say`, in the notebook's edition: its wording
+    chosen by the facts the cell read) as a quoted block under the cell."""
     from IPython.display import Markdown, display
 
-    markdown = markdown.strip()
-    if edition() == "zh" and not re.search("[\u4e00-\u9fff]", markdown):
-        markdown = in_chinese(markdown)
-    display(Markdown("> " + markdown.replace("\n", "\n> ")))
+    display(Markdown("> " + markdown.strip().replace("\n", "\n> ")))
