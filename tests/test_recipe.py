@@ -16,8 +16,7 @@ from conftest import ROOT
 from datasets import Dataset, DatasetDict
 from transformers import TrainingArguments
 
-from finetune_course import metrics, recipe
-from finetune_course.params import resolve_settings
+from finetune_course import metrics, recipe, resolve_settings
 
 STEP_3 = ROOT / "notebooks" / "03_load_the_data.ipynb"
 STEP_4 = ROOT / "notebooks" / "04_tokenize.ipynb"
