@@ -22,8 +22,8 @@ from .params import Settings
 
 def split_subsets(clean: DatasetDict, settings: Settings) -> DatasetDict:
     """Step 3's subsets. Validation comes from the rest of the shuffled train split, so that every choice
-    made while training is made without the test subset; sizes larger than the data are capped, with a
-    note (validation takes at most a fifth of train)."""
+    made while training is made without the test subset; sizes larger than the data are capped
+    (validation takes at most a fifth of train)."""
     shuffled_train = clean["train"].shuffle(seed=settings.seed)
     n_validation = data.cap_size(settings.validation_size, shuffled_train.num_rows // 5, "validation_size")
     n_train = data.cap_size(settings.train_size, shuffled_train.num_rows - n_validation, "train_size")
