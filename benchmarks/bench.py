@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 # The guide's recipe, then one lever added at a time; the last recipe is the `full` profile's. The guide's
 # optimizer is the unfused AdamW, the Trainer's default when it was written (transformers 5 with torch >= 2.8
@@ -94,13 +95,14 @@ def measure(recipe: dict, tiny: bool) -> dict:
         GPT2ForSequenceClassification,
         Trainer,
         TrainerCallback,
-        TrainingArguments,
         set_seed,
     )
     from transformers.utils import logging
 
     from finetune_course.metrics import predict_in_row_order
     from finetune_course.models import freeze_bottom, gpt2_tokenizer
+    from finetune_course.params import load_profile
+    from finetune_course.recipe import choose_max_length, evaluation_trainer, training_arguments
 
     logging.set_verbosity_error()
     datasets.disable_progress_bars()
@@ -111,7 +113,7 @@ def measure(recipe: dict, tiny: bool) -> dict:
     tokenizer.pad_token = tokenizer.eos_token
     texts = tweets()
     lengths = np.array([len(ids) for ids in tokenizer(texts)["input_ids"]])
-    data_max_length = int(8 * np.ceil(np.percentile(lengths, 99) * 1.25 / 8))   # as step 4 chooses it
+    data_max_length = choose_max_length(lengths, tokenizer.model_max_length)   # as step 4 chooses it
     max_length = 1024 if recipe["max_length"] is None else data_max_length
 
     config = GPT2Config(n_layer=2, n_head=2, n_embd=64) if tiny else GPT2Config()
@@ -150,13 +152,19 @@ def measure(recipe: dict, tiny: bool) -> dict:
         def on_step_end(self, args, state, control, **kwargs):
             step_times.append(time.perf_counter())
 
-    args = TrainingArguments(
-        output_dir=str(Path(os.environ.get("TMPDIR", "/tmp")) / "course-bench"), report_to="none",
-        per_device_train_batch_size=recipe["batch"], gradient_accumulation_steps=recipe["accumulation"],
-        per_device_eval_batch_size=recipe["eval_batch"], max_steps=train_steps + 1,
+    # Step 7's arguments with the full profile's values (the course's recipe), but:
+    full = SimpleNamespace(**load_profile("full"))
+    args = training_arguments(
+        full, Path(os.environ.get("TMPDIR", "/tmp")) / "course-bench",
+        math.ceil(n_train / (recipe["batch"] * recipe["accumulation"])),
+        per_device_train_batch_size=recipe["batch"],                # this recipe's levers
+        gradient_accumulation_steps=recipe["accumulation"],
+        per_device_eval_batch_size=recipe["eval_batch"],
         train_sampling_strategy="group_by_length" if recipe["group"] else "random",
-        learning_rate=5e-5, save_strategy="no", logging_strategy="no", disable_tqdm=True,
-        dataloader_pin_memory=False, seed=0, optim=recipe["optim"],
+        optim=recipe["optim"],
+        max_steps=train_steps + 1,                                  # a few steps, timed, instead of epochs
+        eval_strategy="no", load_best_model_at_end=False,           # evaluation is timed on its own, below
+        save_strategy="no", logging_strategy="no", disable_tqdm=True,  # no checkpoints, logs or progress bars
     )
     trainer = Trainer(model=model, args=args, train_dataset=train, data_collator=collate, callbacks=[StepClock()])
     started = time.perf_counter()
@@ -169,9 +177,9 @@ def measure(recipe: dict, tiny: bool) -> dict:
 
     # Evaluation as the course's notebooks do it: a separate Trainer without length grouping (whose
     # sampler would reorder the predictions), on rows sorted by length where the recipe says so.
-    evaluator = Trainer(model=model, args=TrainingArguments(
-        output_dir=args.output_dir, report_to="none", per_device_eval_batch_size=recipe["eval_batch"],
-        disable_tqdm=True, dataloader_pin_memory=False), data_collator=collate)
+    evaluator = evaluation_trainer(model, tokenizer, full, args.output_dir,
+                                   per_device_eval_batch_size=recipe["eval_batch"], disable_tqdm=True)
+    evaluator.data_collator = collate                               # the same padding, its tokens counted
     predict = (lambda rows: predict_in_row_order(evaluator, rows)) if recipe["eval_sorted"] else evaluator.predict
     predict(evaluation.select(range(min(recipe["eval_batch"], evaluation.num_rows))))   # warm-up
     collated_tokens.clear()

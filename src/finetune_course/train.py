@@ -29,10 +29,10 @@ from accelerate import PartialState
 from accelerate.utils import broadcast_object_list
 from datasets import DatasetDict, load_dataset
 from sklearn.metrics import f1_score
-from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from . import artifacts, data, hide_loading_bars, metrics, models, resolve_settings
+from . import artifacts, data, hide_loading_bars, metrics, models, recipe, resolve_settings
 from .hub import set_offline_mode
 from .params import CourseInputError, Settings, read_parameters_file
 
@@ -92,34 +92,19 @@ def train(settings: Settings, state: PartialState) -> dict:
     log_dir = settings.path("runs", f"{time.strftime('%Y%m%d-%H%M%S')}-{processes}proc")
     os.environ["TENSORBOARD_LOGGING_DIR"] = str(log_dir)    # where report_to="tensorboard" writes
     on_device = device_options(processes)
-    training_args = TrainingArguments(                      # step 7's arguments, value for value
-        output_dir=str(checkpoints),
-        num_train_epochs=settings.num_train_epochs,
-        per_device_train_batch_size=settings.per_device_train_batch_size,
-        per_device_eval_batch_size=settings.per_device_eval_batch_size,
-        gradient_accumulation_steps=1,
-        learning_rate=settings.learning_rate,
-        warmup_steps=settings.warmup_steps,                 # a float below 1: a share of all steps
-        weight_decay=settings.weight_decay,
-        optim="adamw_torch_fused",
-        train_sampling_strategy="group_by_length",
-        eval_strategy="epoch",
-        save_strategy="epoch",
-        load_best_model_at_end=True,
-        metric_for_best_model="macro_f1",
-        logging_strategy="steps",
-        logging_steps=max(1, steps_per_epoch // 5),         # about five points per epoch on the loss curve
-        seed=settings.seed,
-        data_seed=settings.seed,
-        report_to="tensorboard",                            # step 7: "none"; here a record to look at
-        # Two settings for several processes. Each process averages the loss over its share of the batch and DDP
-        # averages the gradients: that is the mean over the whole batch. The Trainer's token-count averaging
-        # (for language modelling) would multiply the loss by the number of processes, which this classifier's
-        # plain mean does not undo. And every trained weight gets a gradient: no search for unused ones.
+    # Step 7's arguments (`recipe.training_arguments`, value for value); what differs here, each named:
+    training_args = recipe.training_arguments(
+        settings, checkpoints, steps_per_epoch,             # steps of the global batch, over all processes
+        report_to="tensorboard",                            # step 7: "none"; here a record, in log_dir above
+        # Two settings for several processes. Each process averages the loss over its share of the batch and
+        # DDP averages the gradients: that is the mean over the whole batch. The Trainer's token-count
+        # averaging (for language modelling) would multiply the loss by the number of processes, which this
+        # classifier's plain mean does not undo. And every trained weight gets a gradient: no search for
+        # unused ones.
         average_tokens_across_devices=False,
         ddp_find_unused_parameters=False,
         log_level_replica="error",                          # as above: the other processes report errors only
-        **on_device,                                        # mixed precision on a GPU; gloo between CPUs
+        **on_device,                                        # mixed precision on a GPU; several CPU processes
     )
     trainer = Trainer(model=model, args=training_args, train_dataset=tokenized["train"],
                       eval_dataset=tokenized["validation"], data_collator=DataCollatorWithPadding(tokenizer),
@@ -139,10 +124,8 @@ def train(settings: Settings, state: PartialState) -> dict:
 
     # The test set once, in row order: a Trainer without length grouping (step 7's trap), its batches shared
     # out between the processes and gathered back, the repeats that evened out the last batches dropped.
-    evaluator = Trainer(model=trainer.model, args=TrainingArguments(
-        output_dir=str(settings.path("test_eval")), per_device_eval_batch_size=settings.per_device_eval_batch_size,
-        report_to="none", **on_device), data_collator=DataCollatorWithPadding(tokenizer),
-        processing_class=tokenizer, compute_metrics=metrics.compute_metrics)
+    evaluator = recipe.evaluation_trainer(trainer.model, tokenizer, settings, settings.path("test_eval"),
+                                          **on_device)       # as the training: mixed precision, CPU processes
     test_output = metrics.predict_in_row_order(evaluator, tokenized["test"], metric_key_prefix="test")
     test_labels = np.array(tokenized["test"]["labels"])
     if not np.array_equal(test_output.label_ids, test_labels):
@@ -223,15 +206,7 @@ def load_splits(settings: Settings) -> tuple[DatasetDict, list[str]]:
     text = settings.text_column
     clean = data.drop_empty_texts(raw.map(lambda batch: {text: [" ".join((t or "").split()) for t in batch[text]]},
                                           batched=True), text)
-    shuffled_train = clean["train"].shuffle(seed=settings.seed)
-    n_validation = data.cap_size(settings.validation_size, shuffled_train.num_rows // 5, "validation_size")
-    n_train = data.cap_size(settings.train_size, shuffled_train.num_rows - n_validation, "train_size")
-    n_test = data.cap_size(settings.test_size, clean["test"].num_rows, "test_size")
-    return DatasetDict({
-        "train": shuffled_train.select(range(n_train)),
-        "validation": shuffled_train.select(range(n_train, n_train + n_validation)),
-        "test": clean["test"].shuffle(seed=settings.seed).select(range(n_test)),
-    }), label_names
+    return recipe.split_subsets(clean, settings), label_names
 
 
 def tokenize(splits: DatasetDict, tokenizer, settings: Settings) -> tuple[DatasetDict, int]:
@@ -239,8 +214,7 @@ def tokenize(splits: DatasetDict, tokenizer, settings: Settings) -> tuple[Datase
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     lengths = [len(ids) for ids in tokenizer(list(splits["train"][settings.text_column]))["input_ids"]]
-    max_length = settings.max_length or int(min(tokenizer.model_max_length,
-                                                8 * np.ceil(np.percentile(lengths, 99) * 1.25 / 8)))
+    max_length = recipe.choose_max_length(lengths, tokenizer.model_max_length, given=settings.max_length)
     tokenized = splits.map(lambda batch: tokenizer(batch[settings.text_column], truncation=True, max_length=max_length),
                            batched=True,
                            remove_columns=[c for c in splits["train"].column_names if c != settings.label_column])
@@ -260,14 +234,13 @@ def check_processes(tokenized: DatasetDict, processes: int) -> None:
 
 
 def device_options(processes: int) -> dict:
-    """On a CUDA GPU: mixed precision (bf16 where the GPU supports it, else fp16 with loss scaling) and pinned
-    memory, for faster copies to the GPU. Without one: neither (the Trainer refuses fp16 on a CPU); and with
+    """On a CUDA GPU: mixed precision, bf16 where the GPU supports it, else fp16 with loss scaling (step 7
+    computes in 32 bits everywhere). Without one: neither (the Trainer refuses fp16 on a CPU); and with
     several processes `use_cpu`, without which the Trainer would not share the work out between them."""
     if not torch.cuda.is_available():
-        return {"bf16": False, "fp16": False, "dataloader_pin_memory": False, "use_cpu": processes > 1}
+        return {"bf16": False, "fp16": False, "use_cpu": processes > 1}
     bf16 = torch.cuda.is_bf16_supported()
-    return {"bf16": bf16, "fp16": not bf16, "dataloader_pin_memory": True, "use_cpu": False}
-
+    return {"bf16": bf16, "fp16": not bf16, "use_cpu": False}
 
 if __name__ == "__main__":
     sys.exit(main())
