@@ -85,17 +85,48 @@ def train(settings: Settings, state: PartialState) -> dict:
     processes = state.num_processes
     global_batch = settings.per_device_train_batch_size * processes        # what one optimizer step sees
     if processes > 1:
-        print(f"{processes} processes ({state.backend}): batches of {settings.per_device_train_batch_size} each, "
-              f"{global_batch} per optimizer step.")
-    steps_per_epoch = int(np.ceil(tokenized["train"].num_rows / global_batch))
-    checkpoints = settings.path("checkpoints")
+        print(f"{processes} processes ({state.backend}): per-process batch "
+              f"{settings.per_device_train_batch_size}, global batch {global_batch}")
     log_dir = settings.path("runs", f"{time.strftime('%Y%m%d-%H%M%S')}-{processes}proc")
-    os.environ["TENSORBOARD_LOGGING_DIR"] = str(log_dir)    # where report_to="tensorboard" writes
     on_device = device_options(processes)
-    # Step 7's arguments (`recipe.training_arguments`, value for value); what differs here, each named:
+    trainer = training_trainer(model, tokenizer, tokenized, settings, global_batch, log_dir, on_device)
+    last_checkpoint = resume_point(settings, state)
+    set_seed(settings.seed)
+    train_result = trainer.train(resume_from_checkpoint=last_checkpoint)
+    test_output = test_once(trainer.model, tokenizer, tokenized["test"], settings, on_device)
+
+    results = {
+        "trained_by": "finetune_course.train",
+        **data_facts(settings, tokenized, label_names, max_length),
+        "processes": processes,
+        "per_device_train_batch_size": settings.per_device_train_batch_size,
+        "global_train_batch_size": global_batch,
+        "device": trainer.args.device.type,
+        "mixed_precision": "bf16" if on_device["bf16"] else "fp16" if on_device["fp16"] else "no",
+        **test_scores(test_output, label_names, settings.seed),
+        **training_facts(trainer, train_result),
+        "resumed_from_checkpoint": last_checkpoint is not None,
+        "test_examples_per_s": test_output.metrics["test_samples_per_second"],
+        "tensorboard_log_dir": str(log_dir),
+    }
+    if state.is_main_process:                               # one process writes; the others have the same model
+        with artifacts.step_output(settings, "model") as folder:
+            trainer.model.save_pretrained(str(folder))      # the best epoch's weights (load_best_model_at_end)
+            tokenizer.save_pretrained(str(folder))
+        artifacts.write_json(settings.path("metrics.json"), results)
+        shutil.rmtree(settings.path("checkpoints"), ignore_errors=True)   # finished: nothing to resume
+    return results
+
+
+def training_trainer(model, tokenizer, tokenized: DatasetDict, settings: Settings, global_batch: int,
+                     log_dir: Path, on_device: dict) -> Trainer:
+    """Step 7's `Trainer`, with step 7's arguments (`recipe.training_arguments`, value for value) and only
+    what differs here, each named."""
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(log_dir)    # where report_to="tensorboard" writes
+    steps_per_epoch = int(np.ceil(tokenized["train"].num_rows / global_batch))  # over all processes
     training_args = recipe.training_arguments(
-        settings, checkpoints, steps_per_epoch,             # steps of the global batch, over all processes
-        report_to="tensorboard",                            # step 7: "none"; here a record, in log_dir above
+        settings, settings.path("checkpoints"), steps_per_epoch,
+        report_to="tensorboard",                            # step 7: "none"; here a record, in log_dir
         # Two settings for several processes. Each process averages the loss over its share of the batch and
         # DDP averages the gradients: that is the mean over the whole batch. The Trainer's token-count
         # averaging (for language modelling) would multiply the loss by the number of processes, which this
@@ -106,36 +137,40 @@ def train(settings: Settings, state: PartialState) -> dict:
         log_level_replica="error",                          # as above: the other processes report errors only
         **on_device,                                        # mixed precision on a GPU; several CPU processes
     )
-    trainer = Trainer(model=model, args=training_args, train_dataset=tokenized["train"],
-                      eval_dataset=tokenized["validation"], data_collator=DataCollatorWithPadding(tokenizer),
-                      processing_class=tokenizer, compute_metrics=metrics.compute_metrics)
+    return Trainer(model=model, args=training_args, train_dataset=tokenized["train"],
+                   eval_dataset=tokenized["validation"], data_collator=DataCollatorWithPadding(tokenizer),
+                   processing_class=tokenizer, compute_metrics=metrics.compute_metrics)
 
+
+def resume_point(settings: Settings, state: PartialState) -> str | None:
+    """The last checkpoint of an interrupted training with these settings, or None (start afresh)."""
+    processes = state.num_processes
     also = {"processes": processes} if processes > 1 else None  # another global batch: another training
     if state.is_main_process:
         removed_because = artifacts.discard_stale_checkpoints(settings, also)   # other settings: start afresh
         if removed_because:
             print(f"Removed the checkpoints of an unfinished training with other settings: {removed_because}")
     state.wait_for_everyone()
-    last_checkpoint = get_last_checkpoint(str(checkpoints))
+    last_checkpoint = get_last_checkpoint(str(settings.path("checkpoints")))
     if last_checkpoint:
         print(f"Resuming the interrupted training from {last_checkpoint}")
-    set_seed(settings.seed)
-    train_result = trainer.train(resume_from_checkpoint=last_checkpoint)
+    return last_checkpoint
 
-    # The test set once, in row order: a Trainer without length grouping (step 7's trap), its batches shared
-    # out between the processes and gathered back, the repeats that evened out the last batches dropped.
-    evaluator = recipe.evaluation_trainer(trainer.model, tokenizer, settings, settings.path("test_eval"),
+
+def test_once(model, tokenizer, test, settings: Settings, on_device: dict):
+    """The test set once, in row order: a Trainer without length grouping (step 7's trap), its batches shared
+    out between the processes and gathered back, the repeats that evened out the last batches dropped."""
+    evaluator = recipe.evaluation_trainer(model, tokenizer, settings, settings.path("test_eval"),
                                           **on_device)       # as the training: mixed precision, CPU processes
-    test_output = metrics.predict_in_row_order(evaluator, tokenized["test"], metric_key_prefix="test")
-    test_labels = np.array(tokenized["test"]["labels"])
-    if not np.array_equal(test_output.label_ids, test_labels):
+    test_output = metrics.predict_in_row_order(evaluator, test, metric_key_prefix="test")
+    if not np.array_equal(test_output.label_ids, np.array(test["labels"])):
         raise RuntimeError("the gathered test predictions are not the test set's rows in order")
-    predictions = test_output.predictions.argmax(axis=-1)
-    intervals = metrics.bootstrap_intervals(predictions, test_labels, seed=settings.seed)
+    return test_output
 
-    epochs = [entry for entry in trainer.state.log_history if "eval_loss" in entry]
-    results = {
-        "trained_by": "finetune_course.train",
+
+def data_facts(settings: Settings, tokenized: DatasetDict, label_names: list[str], max_length: int) -> dict:
+    test_labels = np.array(tokenized["test"]["labels"])
+    return {
         "profile": settings.profile,
         "model_name": settings.model_name,
         "dataset_name": settings.dataset_name,
@@ -148,33 +183,33 @@ def train(settings: Settings, state: PartialState) -> dict:
         "num_train_epochs": settings.num_train_epochs,
         "learning_rate": settings.learning_rate,
         "seed": settings.seed,
-        "processes": processes,
-        "per_device_train_batch_size": settings.per_device_train_batch_size,
-        "global_train_batch_size": global_batch,
-        "device": training_args.device.type,
-        "mixed_precision": "bf16" if on_device["bf16"] else "fp16" if on_device["fp16"] else "no",
+    }
+
+
+def test_scores(test_output, label_names: list[str], seed: int) -> dict:
+    """Accuracy and macro-F1 with their bootstrap intervals, and F1 per class, as step 7 reports them."""
+    predictions, labels = test_output.predictions.argmax(axis=-1), test_output.label_ids
+    intervals = metrics.bootstrap_intervals(predictions, labels, seed=seed)
+    per_class = f1_score(labels, predictions, labels=range(len(label_names)), average=None, zero_division=0)
+    return {
         "test_accuracy": intervals["accuracy"][0],
         "test_accuracy_interval": list(intervals["accuracy"][1:]),
         "test_macro_f1": intervals["macro_f1"][0],
         "test_macro_f1_interval": list(intervals["macro_f1"][1:]),
-        "per_class_f1": dict(zip(label_names, f1_score(test_labels, predictions, labels=range(len(label_names)),
-                                                        average=None, zero_division=0).tolist())),
+        "per_class_f1": dict(zip(label_names, per_class.tolist())),
+    }
+
+
+def training_facts(trainer: Trainer, train_result) -> dict:
+    epochs = [entry for entry in trainer.state.log_history if "eval_loss" in entry]
+    best = trainer.state.best_metric
+    return {
         "validation_loss_per_epoch": [entry["eval_loss"] for entry in epochs],
-        "best_epoch": next(round(e["epoch"]) for e in epochs if e["eval_macro_f1"] == trainer.state.best_metric),
-        "best_validation_macro_f1": trainer.state.best_metric,
-        "resumed_from_checkpoint": last_checkpoint is not None,
+        "best_epoch": next(round(e["epoch"]) for e in epochs if e["eval_macro_f1"] == best),
+        "best_validation_macro_f1": best,
         "train_runtime_s": train_result.metrics["train_runtime"],
         "train_examples_per_s": train_result.metrics["train_samples_per_second"],
-        "test_examples_per_s": test_output.metrics["test_samples_per_second"],
-        "tensorboard_log_dir": str(log_dir),
     }
-    if state.is_main_process:                               # one process writes; the others have the same model
-        with artifacts.step_output(settings, "model") as folder:
-            trainer.model.save_pretrained(str(folder))      # the best epoch's weights (load_best_model_at_end)
-            tokenizer.save_pretrained(str(folder))
-        artifacts.write_json(settings.path("metrics.json"), results)
-        shutil.rmtree(checkpoints, ignore_errors=True)     # training finished: no need to resume any more
-    return results
 
 
 def decided_settings(state: PartialState, profile: str | None) -> Settings:
