@@ -102,17 +102,19 @@ def macro_f1(predictions, references, classes) -> float:
     return float(f1_score(references, predictions, labels=classes, average="macro", zero_division=0))
 
 
-def verdict(low: float, high: float, chance: float, majority: float, majority_name: str) -> str:
-    """Where a score's 95% interval stands against chance and the majority-class baseline, in words."""
+def verdict(low: float, high: float, chance: float, majority: float, majority_name: str | None = None) -> str:
+    """Where a score's 95% interval stands against chance and the majority-class baseline, as a key of the
+    message tables (finetune_course/messages.py), which say it in words: `messages.say(key, edition,
+    majority=majority_name)`. (`majority_name` is not used here: step 1 still passes it.)"""
     if high < chance:
-        return "worse than chance"
+        return "worse_than_chance"
     if low <= chance:
-        return "no better than chance: the interval includes it"
+        return "no_better_than_chance"            # the interval includes chance
     if high < majority:
-        return f"better than chance, but worse than always guessing {majority_name!r}"
+        return "worse_than_majority"
     if low <= majority:
-        return f"better than chance, but not measurably better than always guessing {majority_name!r}"
-    return f"better than always guessing {majority_name!r}"
+        return "no_better_than_majority"          # the interval includes the majority baseline
+    return "better_than_majority"
 
 
 def predict_in_row_order(trainer, dataset, **kwargs):
