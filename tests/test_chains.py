@@ -113,12 +113,14 @@ NUMBERS = {
            r"zero-shot \(prompt\): [\d.]+% accuracy \(95% interval"],
     "04": [r'padding="max_length" / dynamic padding: \d+ times the token positions',
            r"tokens per tweet: mean [\d.]+, 99th percentile \d+"],
-    "05": [r"Cannot handle batch sizes > 1 if no padding token is defined", r"Untrained classifier on \d+ validation tweets",
-           r"Guide \(no pad id\): the head reads position 1023"],
+    "05": [r"Cannot handle batch sizes > 1 if no padding token is defined",
+           r"untrained classifier, \d+ validation tweets: accuracy [\d.]+%",
+           r"guide \(no pad id\): position 1023, token '<\|endoftext\|>'"],
     "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
-    "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\), macro-F1",
+    "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
+           r"Fine-tuned, macro-F1: [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
            r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
-           r"[\d.]+ epoch\(s\) on \d+ training tweets, scored on \d+ validation tweets\. Best: "],
+           r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\nbest rate: "],
 }
 
 

@@ -3,12 +3,13 @@ chains (not golden accuracies), and the helpers it uses."""
 
 import time
 
+import nbformat
 import numpy as np
 import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
-from finetune_course import measure, metrics, models
+from finetune_course import measure, messages, metrics, models
 from finetune_course.course.chain import notebooks, step_id
 from finetune_course.params import CourseInputError
 
@@ -97,3 +98,19 @@ def test_on_the_random_tiny_model_only_every_weight_learns(smoke_run):
     methods = smoke_run["results"]["cheaper_methods"]["methods"]
     for name in CHEAPER:
         assert methods[name]["accuracy_vs_every_weight_interval"][1] < 0, name
+
+
+@pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
+def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, request):
+    """The bonus notebook reads each cheaper method against every weight trained, in the run's edition: below or
+    above where the paired interval in methods.json excludes 0, not measurably different where it includes it."""
+    chain = request.getfixturevalue(run)
+    executed = nbformat.read(chain["out"] / "bonus" / "cheaper_fine_tuning.ipynb", as_version=4)
+    text = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
+    edition = chain["results"].get("edition", "en")
+    for name in CHEAPER:
+        row = chain["results"]["cheaper_methods"]["methods"][name]
+        low, high = row["accuracy_vs_every_weight_interval"]
+        key = "method_below_reference" if high < 0 else "method_above_reference" if low > 0 else "method_like_reference"
+        reading = messages.say(key, edition, reference="every weight")
+        assert f"{name}: {reading} ({row['accuracy_vs_every_weight'] * 100:+.1f} points)" in text, name

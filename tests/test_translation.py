@@ -231,19 +231,3 @@ def test_every_figure_asks_for_the_edition():
     """A figure drawn without its edition would silently keep English text in the Chinese edition."""
     with pytest.raises(TypeError, match="edition"):
         plots.label_counts({"negative": 3, "positive": 4}, title="Labels")
-
-
-def test_the_notes_for_minilm_read_in_chinese(offline_run, zh_edition):
-    """The note (`plots.callout`) that step 5 prints for the offline chain's MiniLM, as the English edition
-    showed it, has its Chinese (the smoke chain shows the tiny GPT-2's, in Chinese, warning-free). Steps 2 and
-    4 take their notes from messages.py, whose two tables test_messages.py compares."""
-    notes = [output["data"]["text/markdown"][2:].replace("\n> ", "\n")
-             for path in sorted(offline_run["out"].glob("05_*.ipynb"))
-             for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", [])
-             if output.get("data", {}).get("text/markdown", "").startswith("> ")]
-    assert len(notes) == 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        for note in notes:
-            chinese = plots.in_chinese(note)
-            assert re.search("[\u4e00-\u9fff]", chinese) and offline_run["metrics"]["model_name"] in chinese, chinese

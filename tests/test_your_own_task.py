@@ -95,7 +95,7 @@ def test_interrupted_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
 
     resumed = run_chain(tmp_path, "smoke", steps="07")
     executed = (tmp_path / "build" / "07_fine_tune_and_evaluate.ipynb").read_text()
-    assert "Resuming the interrupted training from" in executed
+    assert "resuming from:" in executed
     assert resumed["metrics"]["resumed_from_checkpoint"] is True
     for key in ("test_accuracy", "test_macro_f1", "per_class_f1"):
         assert resumed["metrics"][key] == pytest.approx(smoke_run["metrics"][key], abs=1e-9), key

@@ -102,34 +102,19 @@ def macro_f1(predictions, references, classes) -> float:
     return float(f1_score(references, predictions, labels=classes, average="macro", zero_division=0))
 
 
-# Where a score's 95% interval stands against chance and the majority-class baseline: a key for each place,
-# and the words `verdict` prints for it (the notebooks' markdown explains each key).
-VERDICTS = {
-    "worse_than_chance": "worse than chance",
-    "not_above_chance": "no better than chance: the interval includes it",
-    "below_majority": "better than chance, but worse than always guessing {majority_name!r}",
-    "not_above_majority": ("better than chance, but not measurably better than always guessing "
-                           "{majority_name!r}"),
-    "above_majority": "better than always guessing {majority_name!r}",
-}
-
-
-def verdict_key(low: float, high: float, chance: float, majority: float) -> str:
-    """Where a score's 95% interval (low, high) stands against chance and the majority-class baseline."""
+def verdict(low: float, high: float, chance: float, majority: float) -> str:
+    """Where a score's 95% interval stands against chance and the majority-class baseline, as a key of the
+    message tables (finetune_course/messages.py), which say it in words: `messages.say(key, edition,
+    majority=majority_name)`."""
     if high < chance:
         return "worse_than_chance"
     if low <= chance:
-        return "not_above_chance"
+        return "no_better_than_chance"            # the interval includes chance
     if high < majority:
-        return "below_majority"
+        return "worse_than_majority"
     if low <= majority:
-        return "not_above_majority"
-    return "above_majority"
-
-
-def verdict(low: float, high: float, chance: float, majority: float, majority_name: str) -> str:
-    """`verdict_key`'s place, in words."""
-    return VERDICTS[verdict_key(low, high, chance, majority)].format(majority_name=majority_name)
+        return "no_better_than_majority"          # the interval includes the majority baseline
+    return "better_than_majority"
 
 
 def predict_in_row_order(trainer, dataset, **kwargs):

@@ -230,12 +230,8 @@ class ModelFacts:
     piece_marker: str | None       # how a token shows "continues the word before": "##" in WordPiece
     lowercases: bool               # whether the tokenizer lower-cases text first
     own_pad_token: str | None      # the pad token the tokenizer ships with (GPT-2: none)
-    pooling: str                   # which hidden state the classification head reads
+    pooling: str                   # which hidden state the head reads: "last_token", "cls_pooler", "first_token"
     head: str                      # the attribute that holds the new head: "score" or "classifier"
-
-    @property
-    def family(self) -> str:
-        return "a decoder (a causal language model)" if self.decoder else "an encoder"
 
 
 def model_facts(settings: Settings) -> ModelFacts:
@@ -251,12 +247,8 @@ def model_facts(settings: Settings) -> ModelFacts:
     piece_marker = "##" if any(t.startswith("##") for t in tokens) else None
     kind = "byte-level BPE" if space_marker else "WordPiece" if piece_marker else type(tokenizer).__name__
     decoder = is_causal_lm(config)
-    if decoder:
-        pooling = "the last token that is not padding (the rightmost position whose id is not the pad id)"
-    elif config.model_type == "bert":
-        pooling = "the first token, [CLS], after the pooler (a dense layer with tanh)"
-    else:
-        pooling = "the first token's hidden state"
+    # GPT-2: the rightmost position whose id is not the pad id; BERT: [CLS], through the pooler.
+    pooling = "last_token" if decoder else "cls_pooler" if config.model_type == "bert" else "first_token"
     return ModelFacts(name=settings.model_name, decoder=decoder, tokenizer_kind=kind,
                       space_marker=space_marker, piece_marker=piece_marker,
                       lowercases=tokens[0] == "hello", own_pad_token=tokenizer.pad_token,

@@ -52,27 +52,6 @@ ZH_TEXT = [
     (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率，对比可训练参数量与训练时间"),
     (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"), (r"lower half frozen", "冻结下半部分"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
-    # the notes (`callout`) that step 5 and the bonus write for this run's model (steps 2 and 4 take theirs
-    # from messages.py, in the edition's language)
-    (r"\*\*(.+?)\*\* is (.+?)\. Its head reads (.+?)\. Finding that token needs the pad id, so the guide's bug below "
-     r"applies to it\.",
-     "**{0}** 是{1}。它的分类头读取{2}。找到这个 token 需要填充 id，所以下面原指南的 bug 对它适用。"),
-    (r"\*\*(.+?)\*\* is (.+?)\. Its head reads (.+?)\. It does not search for the last token, so the guide's bug "
-     r"below cannot happen to it; the demonstration uses a small GPT-2 instead\.",
-     "**{0}** 是{1}。它的分类头读取{2}。它不需要寻找最后一个 token，所以下面原指南的 bug 不会发生在它身上；"
-     "演示改用一个小型 GPT-2。"),
-    (r"a decoder \(a causal language model\)", "一个解码器（因果语言模型）"), (r"an encoder", "一个编码器"),
-    (r"the last token that is not padding \(the rightmost position whose id is not the pad id\)",
-     "最后一个不是填充的 token（id 不等于填充 id 的最右边的位置）"),
-    (r"the first token, \[CLS\], after the pooler \(a dense layer with tanh\)",
-     "第一个 token，即 [CLS]，经过池化层（pooler，一个带 tanh 的全连接层）之后的状态"),
-    (r"the first token's hidden state", "第一个 token 的隐藏状态"),
-    (r"This run's model, the `smoke` profile's tiny GPT-2, was never pretrained: where this notebook says "
-     r"\*pretrained\*, read \*random\*, frozen as loaded\. Expect the cheaper methods to learn little here \(B\.7 says "
-     r"why\); the `offline` profile shows them on a pretrained model\.",
-     "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练：本 notebook 里说*预训练*的地方，"
-     "请读作*随机*（加载时的状态，被冻结）。在这里，更省的方法预计学不到多少（B.7 节解释原因）；"
-     "`offline` 运行配置在一个预训练模型上展示它们。"),
 ]
 CHINESE_FONT = "Noto Sans SC"
 
@@ -104,7 +83,7 @@ def in_edition(edition: str):
 
 def in_chinese(text: str) -> str:
     """The Chinese of `text` from ZH_TEXT, its names and numbers carried over (a part that is itself a fixed
-    phrase of ZH_TEXT, such as "an encoder", in Chinese too); where there is none, a warning says so."""
+    phrase of ZH_TEXT, such as "byte-level BPE", in Chinese too); where there is none, a warning says so."""
     for pattern, chinese in ZH_TEXT:
         found = re.fullmatch(pattern, text, re.S)
         if found:
