@@ -64,6 +64,15 @@ def checkpoint_written(folder: Path) -> bool:
 
 
 RUNS = ["smoke_run", "offline_run", "full_run"]
+# Fixtures that run a chain, a training or a server: a test that uses one, directly or as the value of a
+# parameter it hands to request.getfixturevalue, is in the slow tier (`make test-fast` leaves it out).
+SLOW_FIXTURES = {*RUNS, "one_process", "two_processes", "mirror"}
+
+
+def is_slow(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    parameters = [value for value in callspec.params.values() if isinstance(value, str)] if callspec else []
+    return bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()), parameters))
 # The chains start first, spread over the workers; the tests that only read them run last, so that no
 # worker waits long on a chain that another one is still running.
 STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points", "test_smoke_chain_runs_all_seven_steps",
@@ -71,6 +80,10 @@ STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points", "test_s
 
 
 def pytest_collection_modifyitems(items):
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
     def order(item):
         if item.name in STARTS_A_CHAIN:
             return STARTS_A_CHAIN.index(item.name)

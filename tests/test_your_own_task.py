@@ -13,6 +13,8 @@ from conftest import ROOT, checkpoint_written, run_chain
 
 from finetune_course.data import SHIPPED_FOLDER
 
+pytestmark = pytest.mark.slow      # every test here runs notebooks
+
 
 def write_csv(path, rows):
     import csv
