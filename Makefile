@@ -53,13 +53,13 @@ test-fast: setup
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests -m "not slow" -p no:xdist
 
-# test: every test. They run on two workers that share the machine's cores
-# (each chain runs once, whichever worker needs it first: tests/conftest.py); then nbval runs every
-# notebook of both editions under the smoke profile, each edition in order in one process: each notebook's
-# cells share one kernel.
+# test: every test, on two workers that share the machine's cores, each handed one test at a time
+# (--maxschedchunk 1), in the order tests/conftest.py sets: each chain runs once, whichever worker needs it
+# first. Then nbval runs every notebook of both editions under the smoke profile, each edition in order in
+# one process: each notebook's cells share one kernel.
 test: setup
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest tests -n 2 --durations=12
+	$(PY) -m pytest tests -n 2 --maxschedchunk 1 --durations=12
 	$(MAKE) --no-print-directory -j2 --output-sync=target nbval-en nbval-zh
 
 # The two editions side by side, one core each: 25 s more than the English alone, not twice its time. Side

@@ -72,11 +72,22 @@ SLOW_FIXTURES = {*RUNS, "one_process", "two_processes", "mirror"}
 def is_slow(item) -> bool:
     callspec = getattr(item, "callspec", None)
     parameters = [value for value in callspec.params.values() if isinstance(value, str)] if callspec else []
-    return bool(SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()), parameters))
-# The chains start first, spread over the workers; the tests that only read them run last, so that no
-# worker waits long on a chain that another one is still running.
-STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points", "test_smoke_chain_runs_all_seven_steps",
-                  "test_auto_picks_full_and_downloads_through_the_mirror")
+    return not SLOW_FIXTURES.isdisjoint([*getattr(item, "fixturenames", ()), *parameters])
+
+
+# `make test` runs two workers (pytest-xdist, --maxschedchunk 1): each is handed two tests to start with, the
+# first worker the first two, the other the next two, and then one more test whenever one ends. So one worker
+# runs the offline chain (the longest) and then the full chain, the other the smoke chain; next come the tests
+# that read no chain, the longest first, while those chains run; then the readers of each chain, in the order
+# the chains end, so that no worker waits on a chain that the other one is still running.
+STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points",
+                  "test_auto_picks_full_and_downloads_through_the_mirror", "test_smoke_chain_runs_all_seven_steps")
+# Tests of half a minute or more on `make test`'s workers (pytest --durations), longest first.
+LONGEST = ("test_tiny_bench_writes_results_and_a_plot", "test_own_csv_with_text_labels_runs_the_whole_chain",
+           "test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers",
+           "test_full_from_the_cache_with_the_mirror_gone", "test_interrupted_training_resumes_to_the_same_metrics",
+           "test_one_process_writes_the_model_and_the_metrics", "test_two_processes_with_torchrun_match_one_process",
+           "test_an_interrupted_run_resumes_to_the_same_metrics")
 
 
 def pytest_collection_modifyitems(items):
@@ -85,10 +96,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
     def order(item):
-        if item.name in STARTS_A_CHAIN:
-            return STARTS_A_CHAIN.index(item.name)
+        name = getattr(item, "originalname", item.name)
+        if name in STARTS_A_CHAIN:
+            return 0, STARTS_A_CHAIN.index(name)
         reads = set(getattr(item, "fixturenames", ())) | {run for run in RUNS if run in item.name}
-        return 6 if "offline_run" in reads else 5 if "full_run" in reads else 4 if "smoke_run" in reads else 3
+        waits_for = 4 if "full_run" in reads else 3 if "offline_run" in reads else 2 if "smoke_run" in reads else 1
+        return waits_for, LONGEST.index(name) if name in LONGEST else len(LONGEST)
     items.sort(key=order)
 
 
