@@ -31,8 +31,9 @@ def load_script(relative_path: str):
 
 
 def run_chain(tmp: Path, profile: str, steps: str | None = None, params: Path | None = None,
-              edition: str = "en") -> dict:
-    """Run `python -m finetune_course.chain` in a child process, as `make execute-all` does."""
+              edition: str = "en", html: bool = False) -> dict:
+    """Run `python -m finetune_course.chain` in a child process, as `make execute-all` does (without the
+    HTML pages unless `html`: the smoke chain's test checks them)."""
     artifacts, out = tmp / "artifacts", tmp / "build"
     command = [sys.executable, "-m", "finetune_course.chain", "--profile", profile, "--out", str(out),
                "--edition", edition, "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})]
@@ -40,6 +41,8 @@ def run_chain(tmp: Path, profile: str, steps: str | None = None, params: Path | 
         command += ["--steps", steps]
     if params:
         command += ["--params", str(params)]
+    if not html:
+        command += ["--no-html"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, f"chain failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
@@ -136,9 +139,11 @@ def chain_outputs(folder: Path, edition: str, stdout: str) -> dict:
             "results": json.loads((out / "results.json").read_text())}
 
 
-def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None, edition: str = "en") -> dict:
+def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None, edition: str = "en",
+                 html: bool = False) -> dict:
     def make(folder):
-        (folder / "stdout.txt").write_text(run_chain(folder, profile, params=params, edition=edition)["stdout"])
+        (folder / "stdout.txt").write_text(run_chain(folder, profile, params=params, edition=edition,
+                                                     html=html)["stdout"])
     folder = once_per_session(tmp_path_factory, f"chain-{name}", make)
     return chain_outputs(folder, edition, (folder / "stdout.txt").read_text())
 
@@ -191,7 +196,7 @@ def smoke_run(tmp_path_factory):
     """The smoke chain, in the Chinese edition: its code and so its printed output are the English edition's
     (tests/test_translation.py), so every check of the outputs holds for both, and its Chinese figures are
     checked too (no warning on stderr). The English edition runs in the offline and full chains, and nbval."""
-    return shared_chain(tmp_path_factory, "smoke", "smoke", edition="zh")
+    return shared_chain(tmp_path_factory, "smoke", "smoke", edition="zh", html=True)
 
 
 @pytest.fixture(scope="session")
