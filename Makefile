@@ -1,5 +1,6 @@
 # The course's commands. Each one sets up what it needs, so on a fresh machine it is one command.
-#   make test                          the tests CI runs (ruff, unit tests, smoke + offline chains, nbval)
+#   make test-fast                     ruff, and the tests that run no notebook, training or server (< 1 min)
+#   make test                          what CI runs: ruff, every test (smoke, offline, full chains), nbval
 #   make check-inputs [PROFILE=offline] [PARAMS=my_task.yaml]   check parameters, data and model in seconds
 #   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml] [STEPS=01,02] [OUT=folder] [EDITION=zh]   run the notebooks with papermill
 #   make lab [PROFILE=offline] [PARAMS=my_task.yaml] [EDITION=zh]   open the notebooks in JupyterLab
@@ -26,7 +27,8 @@ LOGDIR  ?= artifacts
 TB_PORT ?= 6006
 STAMP   := $(VENV)/.course-installed
 
-.PHONY: setup execute-all check-inputs test nbval-en nbval-zh lab bench hub-mirror train tensorboard bench-processes clean
+.PHONY: setup execute-all check-inputs test-fast test nbval-en nbval-zh lab bench hub-mirror train \
+	tensorboard bench-processes clean
 
 setup: $(STAMP)
 
@@ -45,13 +47,19 @@ execute-all: setup
 check-inputs: setup
 	$(PY) -m finetune_course.course.chain --check --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
 
-# ruff lints the code and the notebooks. The tests run on two workers that share the machine's cores
-# (each chain runs once, whichever worker needs it first: tests/conftest.py); then nbval runs every
-# notebook of both editions under the smoke profile, each edition in order in one process: each notebook's
-# cells share one kernel.
+# ruff lints the code and the notebooks. test-fast: the tests not marked `slow` (pyproject.toml; the users
+# of a chain are marked in tests/conftest.py), in one process: two workers would each import torch again.
+test-fast: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest tests -m "not slow" -p no:xdist
+
+# test: every test, on two workers that share the machine's cores, each handed one test at a time
+# (--maxschedchunk 1), in the order tests/conftest.py sets: each chain runs once, whichever worker needs it
+# first. Then nbval runs every notebook of both editions under the smoke profile, each edition in order in
+# one process: each notebook's cells share one kernel.
 test: setup
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest tests -n 2 --durations=12
+	$(PY) -m pytest tests -n 2 --maxschedchunk 1 --durations=12
 	$(MAKE) --no-print-directory -j2 --output-sync=target nbval-en nbval-zh
 
 # The two editions side by side, one core each: 25 s more than the English alone, not twice its time. Side

@@ -7,7 +7,8 @@ random weights: a step costs the same whatever the weights) with GPT-2's real to
 course's shipped tweets, through the `Trainer`. The levers of the course's recipe are added one
 at a time (an ablation), each in a fresh process so that its peak memory is its own.
 The guide's recipe is slow (seconds per tweet), so each recipe is timed over a few steps after
-one warm-up step and projected; the output says so. `--tiny` runs a 2-layer model, for the tests.
+one warm-up step and projected; the output says so. `--tiny` runs a 2-layer model, every recipe in one
+process, for the tests.
 """
 
 from __future__ import annotations
@@ -219,15 +220,29 @@ def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
     return 2 * size**3 * repeats / (time.perf_counter() - started) / 1e9
 
 
+def measured(recipe: dict, tiny: bool) -> dict:
+    """One recipe measured in a fresh process, so that its peak memory is its own. `--tiny` only checks that
+    the bench runs (the tests): it measures every recipe in this process, its peak memory the process's so far."""
+    if tiny:
+        import torch
+
+        threads = torch.get_num_threads()
+        try:
+            return measure(recipe, tiny)
+        finally:
+            torch.set_num_threads(threads)         # the one_thread recipe's setting, not the next recipe's
+    command = [sys.executable, __file__, "--measure", recipe["name"]]
+    finished = subprocess.run(command, capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise RuntimeError(f"recipe {recipe['name']} failed:\n{finished.stderr[-3000:]}")
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
 def run_all(tiny: bool, out: Path) -> dict:
     rows = []
     for recipe in recipes():
         print(f"measuring: {recipe['label']} ...", flush=True)
-        command = [sys.executable, __file__, "--measure", recipe["name"]] + (["--tiny"] if tiny else [])
-        finished = subprocess.run(command, capture_output=True, text=True)
-        if finished.returncode != 0:
-            raise RuntimeError(f"recipe {recipe['name']} failed:\n{finished.stderr[-3000:]}")
-        rows.append({**json.loads(finished.stdout.strip().splitlines()[-1]), "tried": recipe.get("tried", False)})
+        rows.append({**measured(recipe, tiny), "tried": recipe.get("tried", False)})
     main = [row for row in rows if not row.get("tried")]
     guide, course = main[0], main[-1]
     every_weight = next(row for row in rows if row["name"] == EVERY_WEIGHT)

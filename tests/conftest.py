@@ -31,8 +31,9 @@ def load_script(relative_path: str):
 
 
 def run_chain(tmp: Path, profile: str, steps: str | None = None, params: Path | None = None,
-              edition: str = "en") -> dict:
-    """Run `python -m finetune_course.course.chain` in a child process, as `make execute-all` does."""
+              edition: str = "en", html: bool = False) -> dict:
+    """Run `python -m finetune_course.course.chain` in a child process, as `make execute-all` does (without
+    the HTML pages unless `html`: the smoke chain's test checks them)."""
     artifacts, out = tmp / "artifacts", tmp / "build"
     command = [sys.executable, "-m", "finetune_course.course.chain", "--profile", profile, "--out", str(out),
                "--edition", edition, "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})]
@@ -40,6 +41,8 @@ def run_chain(tmp: Path, profile: str, steps: str | None = None, params: Path | 
         command += ["--steps", steps]
     if params:
         command += ["--params", str(params)]
+    if not html:
+        command += ["--no-html"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert finished.returncode == 0, f"chain failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
@@ -64,18 +67,44 @@ def checkpoint_written(folder: Path) -> bool:
 
 
 RUNS = ["smoke_run", "offline_run", "full_run"]
-# The chains start first, spread over the workers; the tests that only read them run last, so that no
-# worker waits long on a chain that another one is still running.
-STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points", "test_smoke_chain_runs_all_seven_steps",
-                  "test_auto_picks_full_and_downloads_through_the_mirror")
+# Fixtures that run a chain, a training or a server: a test that uses one, directly or as the value of a
+# parameter it hands to request.getfixturevalue, is in the slow tier (`make test-fast` leaves it out).
+SLOW_FIXTURES = {*RUNS, "one_process", "two_processes", "mirror"}
+
+
+def is_slow(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    parameters = [value for value in callspec.params.values() if isinstance(value, str)] if callspec else []
+    return not SLOW_FIXTURES.isdisjoint([*getattr(item, "fixturenames", ()), *parameters])
+
+
+# `make test` runs two workers (pytest-xdist, --maxschedchunk 1): each is handed two tests to start with, the
+# first worker the first two, the other the next two, and then one more test whenever one ends. So one worker
+# runs the offline chain (the longest) and then the full chain, the other the smoke chain; next come the tests
+# that read no chain, the longest first, while those chains run; then the readers of each chain, in the order
+# the chains end, so that no worker waits on a chain that the other one is still running.
+STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points",
+                  "test_auto_picks_full_and_downloads_through_the_mirror", "test_smoke_chain_runs_all_seven_steps")
+# Tests of half a minute or more on `make test`'s workers (pytest --durations), longest first.
+LONGEST = ("test_tiny_bench_writes_results_and_a_plot", "test_own_csv_with_text_labels_runs_the_whole_chain",
+           "test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers",
+           "test_full_from_the_cache_with_the_mirror_gone", "test_interrupted_training_resumes_to_the_same_metrics",
+           "test_one_process_writes_the_model_and_the_metrics", "test_two_processes_with_torchrun_match_one_process",
+           "test_an_interrupted_run_resumes_to_the_same_metrics")
 
 
 def pytest_collection_modifyitems(items):
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
     def order(item):
-        if item.name in STARTS_A_CHAIN:
-            return STARTS_A_CHAIN.index(item.name)
+        name = getattr(item, "originalname", item.name)
+        if name in STARTS_A_CHAIN:
+            return 0, STARTS_A_CHAIN.index(name)
         reads = set(getattr(item, "fixturenames", ())) | {run for run in RUNS if run in item.name}
-        return 6 if "offline_run" in reads else 5 if "full_run" in reads else 4 if "smoke_run" in reads else 3
+        waits_for = 4 if "full_run" in reads else 3 if "offline_run" in reads else 2 if "smoke_run" in reads else 1
+        return waits_for, LONGEST.index(name) if name in LONGEST else len(LONGEST)
     items.sort(key=order)
 
 
@@ -110,9 +139,11 @@ def chain_outputs(folder: Path, edition: str, stdout: str) -> dict:
             "results": json.loads((out / "results.json").read_text())}
 
 
-def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None, edition: str = "en") -> dict:
+def shared_chain(tmp_path_factory, name: str, profile: str, params: Path | None = None, edition: str = "en",
+                 html: bool = False) -> dict:
     def make(folder):
-        (folder / "stdout.txt").write_text(run_chain(folder, profile, params=params, edition=edition)["stdout"])
+        (folder / "stdout.txt").write_text(run_chain(folder, profile, params=params, edition=edition,
+                                                     html=html)["stdout"])
     folder = once_per_session(tmp_path_factory, f"chain-{name}", make)
     return chain_outputs(folder, edition, (folder / "stdout.txt").read_text())
 
@@ -166,7 +197,7 @@ def smoke_run(tmp_path_factory):
     (tests/test_translation.py), so every check of the facts holds for both; its notes (messages.py) are in
     Chinese, and its Chinese figures are checked too (no warning on stderr). The English edition runs in the
     offline and full chains, and nbval."""
-    return shared_chain(tmp_path_factory, "smoke", "smoke", edition="zh")
+    return shared_chain(tmp_path_factory, "smoke", "smoke", edition="zh", html=True)
 
 
 @pytest.fixture(scope="session")

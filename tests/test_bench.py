@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT, load_script
 
 from finetune_course.params import load_profile
@@ -22,6 +23,7 @@ def test_the_bench_measures_the_full_profiles_recipe():
     assert [r["name"] for r in bench.recipes()][0] == "guide" and bench.recipes()[0]["batch"] == 1
 
 
+@pytest.mark.slow
 def test_tiny_bench_writes_results_and_a_plot(tmp_path):
     finished = subprocess.run([sys.executable, "benchmarks/bench.py", "--tiny", "--out", str(tmp_path)],
                               cwd=ROOT, capture_output=True, text=True)

@@ -106,6 +106,22 @@ def test_offline_chain_beats_the_baselines_by_15_points(offline_run):
     assert metrics["test_accuracy"] >= metrics["untrained_accuracy"] + 0.15
 
 
+@pytest.mark.parametrize("run", RUNS)
+def test_test_scores_lie_in_their_intervals(run, request):
+    """Each score inside its bootstrap interval; accuracy's half-width near the normal approximation's
+    1.96 * sqrt(p(1-p)/n); macro-F1 (no such formula) the mean of the per-class F1 scores the run reports."""
+    metrics = request.getfixturevalue(run)["metrics"]
+    accuracy, macro_f1 = metrics["test_accuracy"], metrics["test_macro_f1"]
+    low, high = metrics["test_accuracy_interval"]
+    assert low < accuracy < high
+    normal = 1.96 * (accuracy * (1 - accuracy) / metrics["test_size"]) ** 0.5
+    assert (high - low) / 2 == pytest.approx(normal, rel=0.3)
+    low, high = metrics["test_macro_f1_interval"]
+    assert low < macro_f1 < high
+    per_class = list(metrics["per_class_f1"].values())
+    assert macro_f1 == pytest.approx(sum(per_class) / len(per_class), abs=1e-9)
+
+
 # Figures each executed step must show, and numbers it must print (issue: every claim shown).
 FIGURES = {"01": 1, "02": 1, "03": 2, "04": 2, "05": 0, "06": 1, "07": 3}
 NUMBERS = {
@@ -137,6 +153,6 @@ def outputs_of(path):
 def test_executed_steps_show_their_figures_and_numbers(smoke_run, step):
     path = next(smoke_run["out"].glob(f"{step}_*.ipynb"))
     text, images = outputs_of(path)
-    assert images >= FIGURES[step], f"{path.name}: {images} figures"
+    assert images == FIGURES[step], f"{path.name}: {images} figures"
     for pattern in NUMBERS.get(step, []):
         assert re.search(pattern, text), f"{path.name}: no output matches {pattern!r}"

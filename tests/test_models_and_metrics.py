@@ -103,6 +103,19 @@ def test_bootstrap_intervals_hold_the_score_and_match_the_normal_approximation()
     assert metrics.bootstrap_intervals(predictions, references, seed=0) == intervals     # seeded
 
 
+def test_the_macro_f1_interval_is_scikit_learns_macro_f1_on_each_resample():
+    """The interval's macro-F1 is computed for all resamples at once; scikit-learn, one resample at a time, on
+    the same rows must give the same percentiles."""
+    rng = np.random.default_rng(2)
+    references = rng.integers(0, 3, 300)
+    predictions = np.where(rng.random(300) < 0.6, references, rng.integers(0, 2, 300))
+    rows = metrics.resampled_rows(300, 200, seed=5)
+    one_by_one = [f1_score(references[r], predictions[r], labels=[0, 1, 2], average="macro", zero_division=0)
+                  for r in rows]
+    _, low, high = metrics.bootstrap_intervals(predictions, references, n_resamples=200, seed=5)["macro_f1"]
+    assert (low, high) == pytest.approx(tuple(np.percentile(one_by_one, [2.5, 97.5])), abs=1e-9)
+
+
 @pytest.mark.parametrize("low, high, expected", [
     (0.20, 0.30, "worse_than_chance"), (0.30, 0.38, "no_better_than_chance"),
     (0.34, 0.38, "worse_than_majority"), (0.36, 0.44, "no_better_than_majority"),

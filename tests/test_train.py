@@ -292,6 +292,7 @@ def test_two_processes_gathered_every_test_prediction_in_row_order(two_processes
     assert accuracy == two_processes["metrics"]["test_accuracy"]
 
 
+@pytest.mark.slow
 def test_two_processes_with_accelerate_launch(tmp_path):
     """`accelerate launch` starts DDP processes too. (On a machine without GPUs it needs --multi_gpu to start more
     than one process; the flags after it keep it from warning about defaults.) Fewer tweets, for time."""
@@ -309,6 +310,7 @@ def test_two_processes_with_accelerate_launch(tmp_path):
 
 # --- Other data and models; bad input ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_offline_profile_trains_minilm(tmp_path):
     """The offline profile's pretrained MiniLM (BERT's tokenizer, its own pad token) on a few tweets."""
     run = train(tmp_path, profile="offline", extra="train_size: 48\nvalidation_size: 16\ntest_size: 32\n"
@@ -338,6 +340,7 @@ def test_bad_input_stops_with_a_message_before_training(params, arguments, messa
     assert not (offline_env / "artifacts").exists()                   # nothing trained, nothing written
 
 
+@pytest.mark.slow
 def test_a_launch_with_more_processes_than_examples_stops_before_training(tmp_path):
     finished = subprocess.run(
         [str(VENV_BIN / "torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "finetune_course.train",

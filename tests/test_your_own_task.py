@@ -14,6 +14,8 @@ from conftest import ROOT, checkpoint_written, run_chain
 from finetune_course import messages
 from finetune_course.data import SHIPPED_FOLDER, SINGLE_FILE_TEST_SHARE
 
+pytestmark = pytest.mark.slow      # every test here runs notebooks
+
 
 def write_csv(path, rows):
     import csv
