@@ -46,8 +46,8 @@ EN: dict[str, str] = {
                           "Finding that token needs the pad id, so the guide's bug below applies to it.",
     "pooling_cls_pooler": "**{model}** is an encoder. Its head reads the first token, [CLS], "
                           "after the pooler (a dense layer with tanh). "
-                          "It does not search for the last token, so the guide's bug below cannot happen to it; "
-                          "the demonstration uses a small GPT-2 instead.",
+                          "It does not search for the last token, so the guide's bug below "
+                          "cannot happen to it; the demonstration uses a small GPT-2 instead.",
     "pooling_first_token": "**{model}** is an encoder. Its head reads the first token's hidden state. "
                            "It does not search for the last token, so the guide's bug below cannot happen "
                            "to it; the demonstration uses a small GPT-2 instead.",
