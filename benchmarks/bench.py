@@ -36,7 +36,8 @@ LEVERS = [
     ("dynamic", "+ dynamic padding (each batch to its longest tweet)", {"padding": "dynamic"}),
     ("batch16", "+ real batches of 16, no accumulation (needs the pad id)", {"batch": 16, "accumulation": 1}),
     ("grouped", "+ length-grouped training batches", {"group": True}),
-    ("eval_sorted", "+ evaluation in batches of 64, sorted by length", {"eval_batch": 64, "eval_sorted": True}),
+    ("eval_sorted", "+ evaluation in batches of 64, sorted by length",
+     {"eval_batch": 64, "eval_sorted": True}),
     ("course", "+ fused AdamW: the course's recipe, every weight trained (full profile)",
      {"optim": "adamw_torch_fused"}),
 ]
@@ -45,14 +46,16 @@ LEVERS = [
 TRIED = [
     ("eager_attention", "eager attention instead of sdpa", {"attention": "eager"}),
     ("one_thread", "1 thread instead of one per core", {"threads": 1}),
-    ("embedding_frozen", "the token embedding frozen (38M of the 124M parameters)", {"frozen_embedding": True}),
+    ("embedding_frozen", "the token embedding frozen (38M of the 124M parameters)",
+     {"frozen_embedding": True}),
     ("blocks_frozen", "the embeddings and the lowest 6 of 12 blocks frozen", {"frozen_layers": 6}),
 ]
 EVERY_WEIGHT = "course"
 
 
 def recipes() -> list[dict]:
-    """The cumulative recipes, then the levers tried alone; checks that the course's recipe is params/full.yaml's."""
+    """The cumulative recipes, then the levers tried alone; checks that the course's recipe is
+    params/full.yaml's."""
     from finetune_course.params import load_profile
 
     current, result = dict(GUIDE), []
@@ -69,7 +72,8 @@ def recipes() -> list[dict]:
     return result
 
 
-GUIDE_JOB = {"train_tweets": 1000 * 3, "eval_tweets": 1000}   # the guide's job: 1,000 tweets x 3 epochs, eval on 1,000
+# The guide's job: 1,000 tweets x 3 epochs, eval on 1,000.
+GUIDE_JOB = {"train_tweets": 1000 * 3, "eval_tweets": 1000}
 
 
 def tweets() -> list[str]:
@@ -132,7 +136,8 @@ def measure(recipe: dict, tiny: bool) -> dict:
     # The guide's recipe takes seconds per tweet: time it over fewer steps. Batched recipes draw their
     # batches from the guide's 1,000 training tweets, so length grouping works as it would in training.
     train_steps = 1 if recipe["max_length"] is None else 2 if tiny else 4 if recipe["batch"] == 1 else 12
-    eval_tweets = 3 if recipe["max_length"] is None else 10 * recipe["eval_batch"] if recipe["eval_batch"] > 1 else 32
+    eval_tweets = (3 if recipe["max_length"] is None
+                   else 10 * recipe["eval_batch"] if recipe["eval_batch"] > 1 else 32)
     eval_tweets = min(eval_tweets, 64) if tiny else eval_tweets
     n_train = 1000 if recipe["batch"] > 1 else recipe["batch"] * recipe["accumulation"] * (train_steps + 1)
     labels = [i % 3 for i in range(len(texts))]
@@ -167,7 +172,8 @@ def measure(recipe: dict, tiny: bool) -> dict:
         eval_strategy="no", load_best_model_at_end=False,           # evaluation is timed on its own, below
         save_strategy="no", logging_strategy="no", disable_tqdm=True,  # no checkpoints, logs or progress bars
     )
-    trainer = Trainer(model=model, args=args, train_dataset=train, data_collator=collate, callbacks=[StepClock()])
+    trainer = Trainer(model=model, args=args, train_dataset=train, data_collator=collate,
+                      callbacks=[StepClock()])
     started = time.perf_counter()
     trainer.train()
     # The first step (warm-up: memory allocation, kernel selection) is left out of the rate.
@@ -181,7 +187,8 @@ def measure(recipe: dict, tiny: bool) -> dict:
     evaluator = evaluation_trainer(model, tokenizer, full, args.output_dir,
                                    per_device_eval_batch_size=recipe["eval_batch"], disable_tqdm=True)
     evaluator.data_collator = collate                               # the same padding, its tokens counted
-    predict = (lambda rows: predict_in_row_order(evaluator, rows)) if recipe["eval_sorted"] else evaluator.predict
+    predict = ((lambda rows: predict_in_row_order(evaluator, rows)) if recipe["eval_sorted"]
+               else evaluator.predict)
     predict(evaluation.select(range(min(recipe["eval_batch"], evaluation.num_rows))))   # warm-up
     collated_tokens.clear()
     eval_started = time.perf_counter()
@@ -204,12 +211,14 @@ def measure(recipe: dict, tiny: bool) -> dict:
         "text_tokens_mean": float(lengths.mean()), "text_tokens_p99": float(np.percentile(lengths, 99)),
         "text_tokens_max": int(lengths.max()), "parameters": sum(p.numel() for p in model.parameters()),
         "threads": torch.get_num_threads(), "wall_s": time.perf_counter() - started,
-        "train_gflops": train_gflops, "eval_gflops": eval_gflops, "matmul_peak_gflops": matmul_peak_gflops(256 if tiny else 2048),
+        "train_gflops": train_gflops, "eval_gflops": eval_gflops,
+        "matmul_peak_gflops": matmul_peak_gflops(256 if tiny else 2048),
     }
 
 
 def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
-    """What this machine's cores reach on one large float32 matrix product: the ceiling for the model's FLOPs."""
+    """What this machine's cores reach on one large float32 matrix product: the ceiling for the model's
+    FLOPs."""
     import torch
 
     a, b = torch.randn(size, size), torch.randn(size, size)
@@ -222,7 +231,8 @@ def matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
 
 def measured(recipe: dict, tiny: bool) -> dict:
     """One recipe measured in a fresh process, so that its peak memory is its own. `--tiny` only checks that
-    the bench runs (the tests): it measures every recipe in this process, its peak memory the process's so far."""
+    the bench runs (the tests): it measures every recipe in this process, its peak memory the process's so
+    far."""
     if tiny:
         import torch
 
@@ -248,7 +258,8 @@ def run_all(tiny: bool, out: Path) -> dict:
     every_weight = next(row for row in rows if row["name"] == EVERY_WEIGHT)
 
     def job_seconds(row):
-        return GUIDE_JOB["train_tweets"] / row["train_tweets_per_s"] + GUIDE_JOB["eval_tweets"] / row["eval_tweets_per_s"]
+        return (GUIDE_JOB["train_tweets"] / row["train_tweets_per_s"]
+                + GUIDE_JOB["eval_tweets"] / row["eval_tweets_per_s"])
 
     total_gain = math.log(course["train_tweets_per_s"] / guide["train_tweets_per_s"])
     for before, row in zip([None] + main[:-1], main):
@@ -262,7 +273,8 @@ def run_all(tiny: bool, out: Path) -> dict:
         if row.get("tried"):       # against the recipe it was added to
             row["train_speedup_vs_previous"] = row["train_tweets_per_s"] / every_weight["train_tweets_per_s"]
     results = {
-        "model": "GPT2Config() defaults (full-size GPT-2 architecture)" if not tiny else "tiny GPT-2 (--tiny)",
+        "model": ("GPT2Config() defaults (full-size GPT-2 architecture)" if not tiny
+                  else "tiny GPT-2 (--tiny)"),
         "parameters": course["parameters"],
         "machine": machine(),
         "tweets": {"mean_tokens": course["text_tokens_mean"], "p99_tokens": course["text_tokens_p99"],
@@ -289,7 +301,8 @@ def run_all(tiny: bool, out: Path) -> dict:
 def machine() -> str:
     import platform
     cpu = platform.processor()
-    if Path("/proc/cpuinfo").exists():   # Linux names the model there; platform.processor() often says only "x86_64"
+    # Linux names the model in /proc/cpuinfo; platform.processor() often says only "x86_64".
+    if Path("/proc/cpuinfo").exists():
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), cpu)
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -301,27 +314,32 @@ def report(results: dict) -> str:
         f"Model: {results['model']}, {results['parameters']:,} parameters. Machine: {results['machine']}.",
         f"Tweets: mean {results['tweets']['mean_tokens']:.1f} GPT-2 tokens, 99th percentile "
         f"{results['tweets']['p99_tokens']:.0f}, longest {results['tweets']['max_tokens']}.",
-        "Each recipe: timed over a few training steps after one warm-up step, then projected (see timed tweets).",
+        "Each recipe: timed over a few training steps after one warm-up step, "
+        "then projected (see timed tweets).",
         "",
-        f"{'recipe':<84} {'train tw/s':>10} {'eval tw/s':>10} {'GFLOP/s tr/ev':>13} {'peak MB':>8} {'x prev':>7} "
-        f"{'share':>6} {'guide job':>10}",
+        f"{'recipe':<84} {'train tw/s':>10} {'eval tw/s':>10} {'GFLOP/s tr/ev':>13} "
+        f"{'peak MB':>8} {'x prev':>7} {'share':>6} {'guide job':>10}",
     ]
     for row in rows:
         speedup = f"{row['train_speedup_vs_previous']:.2f}" if "train_speedup_vs_previous" in row else "-"
         share = f"{row['share_of_training_gain']:.0%}" if "share_of_training_gain" in row else "-"
         gflops = f"{row['train_gflops']:.0f}/{row['eval_gflops']:.0f}"
-        lines.append(f"{row['label']:<84} {row['train_tweets_per_s']:>10.2f} {row['eval_tweets_per_s']:>10.2f} "
+        lines.append(f"{row['label']:<84} {row['train_tweets_per_s']:>10.2f} "
+                     f"{row['eval_tweets_per_s']:>10.2f} "
                      f"{gflops:>13} {row['peak_rss_mb']:>8.0f} {speedup:>7} {share:>6} "
                      f"{hms(row['projected_guide_job_s']):>10}")
     lines += [
-        "(x prev: the training speed-up over the row above; for a lever tried alone, over the every-weight recipe.)",
-        f"matmul_peak_gflops (a large float32 matrix product on all cores): {results['matmul_peak_gflops']:.0f}",
+        "(x prev: the training speed-up over the row above; "
+        "for a lever tried alone, over the every-weight recipe.)",
+        f"matmul_peak_gflops (a large float32 matrix product on all cores): "
+        f"{results['matmul_peak_gflops']:.0f}",
         "",
         f"train_speedup (course / guide, training tweets per second): {results['train_speedup']:.0f}x",
         f"eval speedup: {results['eval_speedup']:.0f}x",
         f"the guide's job (1,000 tweets x 3 epochs + evaluation on 1,000): "
         f"{hms(results['projected_guide_job_s_guide_recipe'])} with the guide's recipe, "
-        f"{hms(results['projected_guide_job_s'])} ({results['projected_guide_job_s']:.0f} s) with the course's",
+        f"{hms(results['projected_guide_job_s'])} ({results['projected_guide_job_s']:.0f} s) "
+        f"with the course's",
         f"peak_rss_mb (course's recipe): {results['peak_rss_mb']:.0f}",
         f"projected_full_finetune_job_s (every weight trained, as the guide does): "
         f"{results['projected_full_finetune_job_s']:.0f} s ({hms(results['projected_full_finetune_job_s'])})",
@@ -332,7 +350,9 @@ def report(results: dict) -> str:
 
 
 def hms(seconds: float) -> str:
-    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def plot(rows: list[dict], path: Path, model: str) -> None:
@@ -346,14 +366,16 @@ def plot(rows: list[dict], path: Path, model: str) -> None:
     ax.bar_label(bars, labels=[f"{row['train_tweets_per_s']:.2g}" for row in rows])
     ax.set_yscale("log")
     ax.set(title=f"Training throughput, levers added one at a time ({model}, {os.cpu_count()} CPU cores)",
-           xlabel="recipe (each adds one lever to the one on its left)", ylabel="training tweets per second (log scale)")
+           xlabel="recipe (each adds one lever to the one on its left)",
+           ylabel="training tweets per second (log scale)")
     fig.savefig(path, dpi=110)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="a 2-layer GPT-2, to check that the bench runs")
-    parser.add_argument("--out", default=None, help="folder for results.json and throughput.png (default: build/bench)")
+    parser.add_argument("--out", default=None,
+                        help="folder for results.json and throughput.png (default: build/bench)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)   # internal: measure one recipe in this process
     args = parser.parse_args(argv)
     if args.measure:

@@ -56,7 +56,8 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 
 def checkpoint_written(folder: Path) -> bool:
-    """Whether a training has finished writing its first checkpoint into `folder` (the kill-and-resume tests)."""
+    """Whether a training has finished writing its first checkpoint into `folder` (the kill-and-resume
+    tests)."""
     for state in folder.glob("checkpoint-*/trainer_state.json"):
         try:
             json.loads(state.read_text())
@@ -84,12 +85,15 @@ def is_slow(item) -> bool:
 # that read no chain, the longest first, while those chains run; then the readers of each chain, in the order
 # the chains end, so that no worker waits on a chain that the other one is still running.
 STARTS_A_CHAIN = ("test_offline_chain_beats_the_baselines_by_15_points",
-                  "test_auto_picks_full_and_downloads_through_the_mirror", "test_smoke_chain_runs_all_seven_steps")
+                  "test_auto_picks_full_and_downloads_through_the_mirror",
+                  "test_smoke_chain_runs_all_seven_steps")
 # Tests of half a minute or more on `make test`'s workers (pytest --durations), longest first.
 LONGEST = ("test_tiny_bench_writes_results_and_a_plot", "test_own_csv_with_text_labels_runs_the_whole_chain",
            "test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers",
-           "test_full_from_the_cache_with_the_mirror_gone", "test_interrupted_training_resumes_to_the_same_metrics",
-           "test_one_process_writes_the_model_and_the_metrics", "test_two_processes_with_torchrun_match_one_process",
+           "test_full_from_the_cache_with_the_mirror_gone",
+           "test_interrupted_training_resumes_to_the_same_metrics",
+           "test_one_process_writes_the_model_and_the_metrics",
+           "test_two_processes_with_torchrun_match_one_process",
            "test_an_interrupted_run_resumes_to_the_same_metrics")
 
 
@@ -103,7 +107,8 @@ def pytest_collection_modifyitems(items):
         if name in STARTS_A_CHAIN:
             return 0, STARTS_A_CHAIN.index(name)
         reads = set(getattr(item, "fixturenames", ())) | {run for run in RUNS if run in item.name}
-        waits_for = 4 if "full_run" in reads else 3 if "offline_run" in reads else 2 if "smoke_run" in reads else 1
+        waits_for = (4 if "full_run" in reads else 3 if "offline_run" in reads
+                     else 2 if "smoke_run" in reads else 1)
         return waits_for, LONGEST.index(name) if name in LONGEST else len(LONGEST)
     items.sort(key=order)
 
@@ -130,8 +135,8 @@ def once_per_session(tmp_path_factory, name: str, make) -> Path:
 
 
 def chain_outputs(folder: Path, edition: str, stdout: str) -> dict:
-    """What a chain run in `folder` left: its artifacts, the edition's executed notebooks ("out"), its results;
-    "metrics" is None when step 7 did not run."""
+    """What a chain run in `folder` left: its artifacts, the edition's executed notebooks ("out"), its
+    results; "metrics" is None when step 7 did not run."""
     artifacts, out = folder / "artifacts", results_file(folder / "build", edition).parent
     metrics = artifacts / "metrics.json"
     return {"artifacts": artifacts, "out": out, "stdout": stdout,
@@ -163,7 +168,8 @@ def make_execute_all(folder: Path, env: dict, *make_args: str) -> subprocess.Com
     params = folder / "params.yaml"
     params.write_text(FULL_QUICK.read_text() + f"artifacts_dir: {folder / 'artifacts'}\n")
     return subprocess.run(["make", "--no-print-directory", "execute-all", f"PARAMS={params}",
-                           f"OUT={folder / 'build'}", *make_args], cwd=ROOT, env=env, capture_output=True, text=True)
+                           f"OUT={folder / 'build'}", *make_args],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def olah_installed(tmp_path_factory) -> None:
@@ -180,7 +186,8 @@ def full_run(tmp_path_factory):
         with HUB_MIRROR.serving(folder / "mirror") as mirror:
             finished = make_execute_all(folder, learner_env(folder / "hf-home", mirror.endpoint))
             requests = mirror.requests()
-        assert finished.returncode == 0, f"chain failed:\n{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
+        assert finished.returncode == 0, (f"chain failed:\n{finished.stdout[-3000:]}\n"
+                                          f"{finished.stderr[-3000:]}")
         (folder / "stdout.txt").write_text(finished.stdout)
         (folder / "requests.txt").write_text("\n".join(requests))
         (folder / "endpoint.txt").write_text(mirror.endpoint)
@@ -203,14 +210,15 @@ def smoke_run(tmp_path_factory):
 @pytest.fixture(scope="session")
 def offline_run(tmp_path_factory):
     # Smaller subsets than the profile's (same model, data and recipe): `make test` stays fast.
-    return shared_chain(tmp_path_factory, "offline", "offline", params=ROOT / "tests" / "params" / "offline_quick.yaml")
+    return shared_chain(tmp_path_factory, "offline", "offline",
+                        params=ROOT / "tests" / "params" / "offline_quick.yaml")
 
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
     """No profile from the environment, and an empty Hugging Face cache."""
-    for name in ("COURSE_PROFILE", "COURSE_PROFILE_REASON", "COURSE_HUB_ONLINE", "COURSE_PARAMS", "HF_HUB_OFFLINE",
-                 "HF_ENDPOINT"):
+    for name in ("COURSE_PROFILE", "COURSE_PROFILE_REASON", "COURSE_HUB_ONLINE", "COURSE_PARAMS",
+                 "HF_HUB_OFFLINE", "HF_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub-cache"))
     return tmp_path

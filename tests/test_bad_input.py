@@ -52,7 +52,8 @@ ROWS = [
     # The data file
     Row("missing data file", "dataset_name: nowhere.csv\n", "nowhere.csv does not exist"),
     Row("empty CSV (0 bytes)", "dataset_name: data.csv\n", "data.csv is empty (0 bytes)", {"data.csv": b""}),
-    Row("CSV with a header only", "dataset_name: data.csv\n", "data.csv has no rows: the file holds a header but no data",
+    Row("CSV with a header only", "dataset_name: data.csv\n",
+        "data.csv has no rows: the file holds a header but no data",
         {"data.csv": csv("text,label\n")}),
     Row("CSV whose texts are all empty", "dataset_name: data.csv\n",
         "Column 'text' (train) is empty in all 12 rows", {"data.csv": csv("text,label\n" + ",good\n" * 12)}),
@@ -65,8 +66,10 @@ ROWS = [
     Row("a row with an unquoted comma", "dataset_name: data.csv\n", "line 3: 3 fields where the header has 2",
         {"data.csv": csv("text,label\nfine,good\nyes, really,good\n" + GOOD_ROWS)}),
     Row("JSON Lines with a broken line", "dataset_name: data.jsonl\n", "data.jsonl, line 2: not valid JSON",
-        {"data.jsonl": csv('{"text": "a", "label": "good"}\n{"text": "b", "label": \n{"text": "c", "label": "bad"}\n')}),
-    Row("JSON Lines line that is a list", "dataset_name: data.jsonl\n", "line 2: a JSON Lines line must be an object",
+        {"data.jsonl": csv('{"text": "a", "label": "good"}\n{"text": "b", "label": \n'
+                           '{"text": "c", "label": "bad"}\n')}),
+    Row("JSON Lines line that is a list", "dataset_name: data.jsonl\n",
+        "line 2: a JSON Lines line must be an object",
         {"data.jsonl": csv('{"text": "a", "label": "good"}\n["b", "bad"]\n')}),
     Row("a .txt file", "dataset_name: data.txt\n", "Cannot read data.txt: use a file ending in .csv",
         {"data.txt": csv("hello\n")}),
@@ -76,28 +79,36 @@ ROWS = [
     Row("one class only", "dataset_name: data.csv\n", "holds only one class (['good'])",
         {"data.csv": csv("text,label\n" + "".join(f"t{i},good\n" for i in range(10)))}),
     Row("labels missing in some rows", "dataset_name: data.csv\n", "has no label in 2 of 14 rows (rows 3, 9",
-        {"data.csv": csv("text,label\n" + "".join(f"t{i},{'' if i in (2, 8) else 'good' if i % 2 else 'bad'}\n"
-                                                    for i in range(14)))}),
-    Row("numbers as texts", "dataset_name: data.csv\ntext_column: score\n", "holds int values in 12 of 12 rows, not text",
-        {"data.csv": csv("score,label\n" + "".join(f"{i},{'good' if i % 2 else 'bad'}\n" for i in range(12)))}),
+        {"data.csv": csv("text,label\n"
+                         + "".join(f"t{i},{'' if i in (2, 8) else 'good' if i % 2 else 'bad'}\n"
+                                   for i in range(14)))}),
+    Row("numbers as texts", "dataset_name: data.csv\ntext_column: score\n",
+        "holds int values in 12 of 12 rows, not text",
+        {"data.csv": csv("score,label\n"
+                         + "".join(f"{i},{'good' if i % 2 else 'bad'}\n" for i in range(12)))}),
     Row("test labels the training split never has", "dataset_name: folder\n",
-        "The test split has labels outside the label set of the training split, ['bad', 'good', 'meh']: 'awful' (2 rows)",
-        {"folder/train.csv": csv("text,label\n" + GOOD_ROWS), "folder/test.csv": csv("text,label\nx,awful\ny,awful\nz,good\n")}),
+        "The test split has labels outside the label set of the training split, ['bad', 'good', 'meh']: "
+        "'awful' (2 rows)",
+        {"folder/train.csv": csv("text,label\n" + GOOD_ROWS),
+         "folder/test.csv": csv("text,label\nx,awful\ny,awful\nz,good\n")}),
     Row("a folder without a test file", "dataset_name: folder\n", "needs a 'test' file",
         {"folder/train.csv": csv("text,label\n" + GOOD_ROWS)}),
-    Row("Parquet whose label column is float", "dataset_name: data.parquet\n", "holds decimal numbers (0.0, 1.0, 2.0)",
+    Row("Parquet whose label column is float", "dataset_name: data.parquet\n",
+        "holds decimal numbers (0.0, 1.0, 2.0)",
         {"data.parquet": "parquet:float-labels"}),
     Row("a file that is not Parquet", "dataset_name: data.parquet\n", "is not a readable Parquet file",
         {"data.parquet": b"text,label\n"}),
     # The model
-    Row("a folder that holds no model", "model_name: my_model\n", "holds no model: it has no config.json (it holds: notes.txt)",
+    Row("a folder that holds no model", "model_name: my_model\n",
+        "holds no model: it has no config.json (it holds: notes.txt)",
         {"my_model/notes.txt": b"x"}),
     Row("config.json without a model_type", "model_name: my_model\n", 'has no "model_type"',
         {**{f"my_model/{k}": v for k, v in MODEL_FILES.items()}, "my_model/config.json": b"{}"}),
     # The one check that imports torch (transformers' own table of model types), for a model_type that is not
     # the name of a transformers module: a few seconds more.
     Row("an unknown model_type", "model_name: my_model\n", "model_type 'gpt-9' is not one that transformers",
-        {**{f"my_model/{k}": v for k, v in MODEL_FILES.items()}, "my_model/config.json": b'{"model_type": "gpt-9"}'},
+        {**{f"my_model/{k}": v for k, v in MODEL_FILES.items()},
+         "my_model/config.json": b'{"model_type": "gpt-9"}'},
         seconds=10),
     Row("a model folder without weights", "model_name: my_model\n", "has a config but no weights",
         {"my_model/config.json": MODEL_FILES["config.json"], "my_model/vocab.txt": b"x"}),
@@ -114,7 +125,8 @@ ROWS = [
     Row("too few rows to set a test split aside", "dataset_name: data.csv\n",
         "label 'bad' has 1 row, and a stratified split needs at least 2",
         {"data.csv": csv("text,label\na,good\nb,good\nc,bad\n")}),
-    Row("a model folder with pytorch_model.bin only", "model_name: my_model\n", files={"my_model": "model:bin-only"}),
+    Row("a model folder with pytorch_model.bin only", "model_name: my_model\n",
+        files={"my_model": "model:bin-only"}),
 ]
 
 
@@ -124,7 +136,7 @@ def write(folder: Path, name: str, content) -> None:
     if content == "parquet:float-labels":
         import pandas as pd
         pd.DataFrame({"text": ["a", "b", "c"] * 4, "label": [0.0, 1.0, 2.0] * 4}).to_parquet(path)
-    elif content == "model:bin-only":           # the offline profile's MiniLM, its weights saved the older way
+    elif content == "model:bin-only":  # the offline profile's MiniLM, its weights saved the older way
         import torch
         from safetensors.torch import load_file
 
@@ -171,8 +183,9 @@ def test_bad_input_fails_fast_and_says_what_to_fix(row, tmp_path):
         assert row.message in finished.stderr.replace("\n", " "), finished.stderr
         assert finished.stderr.strip().startswith("ERROR:")
     assert took < row.seconds, f"took {took:.1f} s"
-    assert not (tmp_path / "build").exists() or not any((tmp_path / "build").glob("*.ipynb"))  # no notebook ran
-    assert fingerprint(tmp_path) == before                    # the input files and the earlier results untouched
+    # No notebook ran; the input files and the earlier results are untouched.
+    assert not (tmp_path / "build").exists() or not any((tmp_path / "build").glob("*.ipynb"))
+    assert fingerprint(tmp_path) == before
 
 
 def _env() -> dict:

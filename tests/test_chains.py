@@ -25,9 +25,9 @@ EXACT = ("profile", "model_name", "dataset_name", "train_size", "validation_size
 APPROX = ("majority_baseline_accuracy", "zero_shot_accuracy", "untrained_accuracy",
           "test_accuracy", "test_macro_f1")
 REQUIRED = ("profile", "model_name", "dataset_name", "train_size", "test_size", "majority_baseline_accuracy",
-            "zero_shot_accuracy", "untrained_accuracy", "test_accuracy", "test_accuracy_interval", "test_macro_f1",
-            "test_macro_f1_interval", "per_class_f1", "validation_loss_per_epoch", "learning_rate_sweep",
-            "train_runtime_s", "train_examples_per_s")
+            "zero_shot_accuracy", "untrained_accuracy", "test_accuracy", "test_accuracy_interval",
+            "test_macro_f1", "test_macro_f1_interval", "per_class_f1", "validation_loss_per_epoch",
+            "learning_rate_sweep", "train_runtime_s", "train_examples_per_s")
 # The messages on stderr a learner may see, each explained where it appears: the loading report of the new
 # classification head (steps 5-7 and the bonus), and peft 0.21's use of a name transformers 5 renamed (the
 # bonus notebook; peft's to fix). Anything else there (a warning, a deprecation) must be fixed at its cause.
@@ -40,7 +40,7 @@ def test_smoke_chain_runs_all_seven_steps(smoke_run):
     assert len(executed) == 8 and len(list(smoke_run["out"].rglob("*.html"))) == 8
     assert set(smoke_run["results"]["notebook_seconds"]) == set(executed)
     peaks = smoke_run["results"]["notebook_peak_memory_mb"]
-    assert set(peaks) == set(executed) and all(mb > 100 for mb in peaks.values())   # a kernel with torch loaded
+    assert set(peaks) == set(executed) and all(mb > 100 for mb in peaks.values())  # a kernel with torch
     assert "PROFILE: SMOKE" in smoke_run["stdout"]
 
 
@@ -93,9 +93,10 @@ def test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers(sm
     for made_first in ("baselines", "splits", "tokenized"):
         assert (alone["artifacts"] / made_first).is_dir(), made_first
     assert (alone["artifacts"] / "model" / "model.safetensors").is_file()
-    assert not [p.name for p in (alone["artifacts"] / "model").iterdir() if p.suffix in (".bin", ".pt", ".pkl")]
-    for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "untrained_accuracy", "per_class_f1",
-                "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
+    assert not [p.name for p in (alone["artifacts"] / "model").iterdir()
+                if p.suffix in (".bin", ".pt", ".pkl")]
+    for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "untrained_accuracy",
+                "per_class_f1", "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
         assert alone["metrics"][key] == smoke_run["metrics"][key], key          # deterministic
 
 

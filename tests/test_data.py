@@ -100,11 +100,13 @@ def test_shipped_texts_are_about_as_long_as_real_tweets():
 # past time word next to a future marker ("tomorrow ... went", "yesterday ...
 # gonna"). Sentences end at . ! ? … or a spaced dash; "ate my sandwich. dentist
 # tomorrow" is two sentences and fine.
-FUTURE_TIME = r"\b(tomorrow|2moro|tonight|2nite|later|soon|next (week|month|weekend|year)|this weekend|in an hour)\b"
+FUTURE_TIME = (r"\b(tomorrow|2moro|tonight|2nite|later|soon|next (week|month|weekend|year)|"
+               r"this weekend|in an hour)\b")
 PAST_MARKER = (r"\b(yesterday|last (night|week|weekend|month|year)|ago|earlier|"
                r"went|was|were|wasn't|weren't|had|did|didn't|got back|just got)\b")
 PAST_TIME = r"\b(yesterday|last (night|week|weekend|month|year)|ago|earlier)\b"
-FUTURE_MARKER = r"\b(will|gonna|going to|can't wait|tomorrow|2moro|tonight|2nite|next week|later|soon)\b|'ll\b"
+FUTURE_MARKER = (r"\b(will|gonna|going to|can't wait|tomorrow|2moro|tonight|2nite|next week|later|soon)\b"
+                 r"|'ll\b")
 
 
 def contradicts_itself(text):
@@ -217,8 +219,10 @@ def test_unreadable_file_says_what_to_fix(clean_env):
 
 def test_text_labels_become_class_ids_and_a_single_file_gets_a_stratified_test_split(clean_env):
     from datasets import DatasetDict
-    rows = {"text": [f"t{i}" for i in range(50)], "label": ["spam" if i % 5 == 0 else "ham" for i in range(50)]}
-    raw, names = data.check_and_prepare(DatasetDict({"train": Dataset.from_dict(rows)}), resolve_settings("smoke"))
+    rows = {"text": [f"t{i}" for i in range(50)],
+            "label": ["spam" if i % 5 == 0 else "ham" for i in range(50)]}
+    raw, names = data.check_and_prepare(DatasetDict({"train": Dataset.from_dict(rows)}),
+                                        resolve_settings("smoke"))
     assert names == ["ham", "spam"] and set(raw) == {"train", "test"}
     assert raw["test"].num_rows == 10 and sorted(raw["test"]["label"]) == [0] * 8 + [1] * 2   # stratified
 
@@ -231,7 +235,8 @@ def test_the_package_reads_the_answer_key_the_generator_wrote():
 def test_a_hub_failure_is_told_apart_from_a_broken_file():
     import requests
     hub = data.DataSource("some/dataset", None, "")
-    with pytest.raises(CourseInputError, match="Could not download the dataset 'some/dataset' from the Hugging Face Hub"):
+    with pytest.raises(CourseInputError,
+                       match="Could not download the dataset 'some/dataset' from the Hugging Face Hub"):
         with data.explain_load_errors(hub):
             raise requests.ConnectionError("Max retries exceeded")
     local = data.DataSource("json", {"train": "x.jsonl"}, "")

@@ -67,7 +67,8 @@ def closed_port_endpoint() -> str:
 
 
 def decide(env: dict, profile: str) -> tuple[subprocess.CompletedProcess, float]:
-    """What `resolve_settings` decides in a fresh process (as a notebook's first cell does), and how long it took."""
+    """What `resolve_settings` decides in a fresh process (as a notebook's first cell does), and how long it
+    took."""
     code = "from finetune_course import resolve_settings; print(resolve_settings().banner())"
     started = time.monotonic()
     finished = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
@@ -99,8 +100,10 @@ def test_auto_picks_full_and_downloads_through_the_mirror(full_run):
 
 
 def test_the_chain_probes_once_and_no_notebook_probes_again(full_run):
-    """The chain asks for each repo once; the notebooks get its decision (COURSE_HUB_ONLINE) and do not ask."""
-    probes = [line for line in full_run["requests"] if "/api/datasets/mteb/tweet_sentiment_extraction HTTP" in line]
+    """The chain asks for each repo once; the notebooks get its decision (COURSE_HUB_ONLINE) and do not
+    ask."""
+    probes = [line for line in full_run["requests"]
+              if "/api/datasets/mteb/tweet_sentiment_extraction HTTP" in line]
     assert len(probes) == 1, probes
 
 
@@ -126,7 +129,7 @@ def test_full_from_the_cache_with_the_mirror_gone(full_run, tmp_path, dead_serve
     assert took < DECIDES_WITHIN_S
     assert dead_server.connections == 2                         # one request per repo: model and dataset
 
-    finished = make_execute_all(tmp_path, env, "STEPS=01,02,03,04,05,06,07")    # the seven steps read the cache
+    finished = make_execute_all(tmp_path, env, "STEPS=01,02,03,04,05,06,07")  # the seven steps read the cache
     assert finished.returncode == 0, f"{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
     results = json.loads((tmp_path / "build" / "results.json").read_text())
     assert results["profile"] == "full" and "in the local cache" in results["profile_reason"]
@@ -147,8 +150,8 @@ def test_no_mirror_and_no_cache_auto_goes_offline_and_full_says_what_to_do(dead_
     finished = make_execute_all(tmp_path, env, "PROFILE=full")
     took = time.monotonic() - started
     assert finished.returncode != 0
-    assert (f"ERROR: Profile 'full' cannot run: the Hub mirror at {dead_server.endpoint} (HF_ENDPOINT) is unreachable"
-            in finished.stderr)
+    assert (f"ERROR: Profile 'full' cannot run: the Hub mirror at {dead_server.endpoint} (HF_ENDPOINT) "
+            "is unreachable" in finished.stderr)
     assert "Use profile 'offline'" in finished.stderr
     assert took < DECIDES_WITHIN_S
     assert not (tmp_path / "build").exists()           # it stopped before any notebook ran
@@ -164,7 +167,8 @@ def mirror(tmp_path_factory):
         socket.create_connection(("127.0.0.1", int(server.endpoint.rsplit(":", 1)[1])), timeout=1).close()
 
 
-@pytest.mark.parametrize("missing", ["dataset_name: someone/no-such-tweets", "model_name: someone/no-such-model"])
+@pytest.mark.parametrize("missing", ["dataset_name: someone/no-such-tweets",
+                                     "model_name: someone/no-such-model"])
 @pytest.mark.parametrize("profile", ["auto", "full"])
 def test_a_mirror_without_the_repo_names_repo_and_endpoint(mirror, tmp_path, missing, profile):
     (tmp_path / "params.yaml").write_text(missing + "\n")
@@ -200,7 +204,8 @@ def test_the_instructors_mirror_command_serves_and_stops_on_ctrl_c(tmp_path, tmp
             assert line, f"it stopped before serving: {lines}"
             lines.append(line)
         assert f"export HF_ENDPOINT=http://127.0.0.1:{port}" in "".join(lines)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/datasets/mteb/tweet_sentiment_extraction") as answer:
+        address = f"http://127.0.0.1:{port}/api/datasets/mteb/tweet_sentiment_extraction"
+        with urllib.request.urlopen(address) as answer:
             assert answer.status == 200
     finally:
         os.killpg(process.pid, signal.SIGINT)

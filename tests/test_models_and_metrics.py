@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 import torch
 from sklearn.metrics import accuracy_score, f1_score
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, GPT2Config, GPT2ForSequenceClassification
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    GPT2Config,
+    GPT2ForSequenceClassification,
+)
 
 from finetune_course import CourseInputError, messages, metrics, models, resolve_settings
 
@@ -34,8 +39,10 @@ def test_unknown_model_offline_points_to_the_offline_profile(clean_env):
 
 def test_gpt2_classifier_needs_the_pad_id_on_the_model():
     """The guide's defect: a pad token on the tokenizer only; batches > 1 then fail."""
-    model = GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_head=2, n_embd=16, vocab_size=100, num_labels=3))
-    batch = {"input_ids": torch.tensor([[5, 6, 7], [8, 9, 99]]), "attention_mask": torch.tensor([[1, 1, 1], [1, 1, 0]])}
+    model = GPT2ForSequenceClassification(GPT2Config(n_layer=1, n_head=2, n_embd=16, vocab_size=100,
+                                                     num_labels=3))
+    batch = {"input_ids": torch.tensor([[5, 6, 7], [8, 9, 99]]),
+             "attention_mask": torch.tensor([[1, 1, 1], [1, 1, 0]])}
     with pytest.raises(ValueError, match="Cannot handle batch sizes > 1"):
         model(**batch)
     model.config.pad_token_id = 99
@@ -47,7 +54,8 @@ def test_shipped_metrics_equal_scikit_learn():
     references, predictions = rng.integers(0, 3, 500), rng.integers(0, 3, 500)
     accuracy = metrics.load_metric("accuracy").compute(predictions=predictions, references=references)
     macro = metrics.load_metric("f1").compute(predictions=predictions, references=references, average="macro")
-    per_class = metrics.load_metric("f1").compute(predictions=predictions, references=references, average=None)
+    per_class = metrics.load_metric("f1").compute(predictions=predictions, references=references,
+                                                  average=None)
     assert accuracy["accuracy"] == accuracy_score(references, predictions)
     assert macro["f1"] == f1_score(references, predictions, average="macro")
     assert per_class["f1"] == f1_score(references, predictions, average=None).tolist()
@@ -81,10 +89,12 @@ def test_load_classifier_attaches_labels_and_the_pad_id(clean_env):
 
 
 def test_freeze_bottom_stops_gradients_below_the_trained_blocks(clean_env):
-    model = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"), num_labels=3)
+    model = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"),
+                                                               num_labels=3)
     models.freeze_bottom(model, 1)
     trained = {name for name, p in model.named_parameters() if p.requires_grad}
-    assert not any(name.startswith(("transformer.wte", "transformer.wpe", "transformer.h.0.")) for name in trained)
+    assert not any(name.startswith(("transformer.wte", "transformer.wpe", "transformer.h.0."))
+                   for name in trained)
     assert any(name.startswith("transformer.h.1.") for name in trained) and "score.weight" in trained
     with pytest.raises(CourseInputError, match="has only 4 blocks"):
         models.freeze_bottom(model, 5)
@@ -184,7 +194,8 @@ def test_predictions_sorted_by_length_come_back_in_row_order(clean_env, tmp_path
     dataset = Dataset.from_dict({"text": texts, "labels": [n % 3 for n in range(40)]}).map(
         lambda batch: tokenizer(batch["text"]), batched=True, remove_columns=["text"])
     trainer = Trainer(model=model, args=TrainingArguments(output_dir=str(tmp_path / "t"), report_to="none",
-                                                          per_device_eval_batch_size=8, dataloader_pin_memory=False),
+                                                          per_device_eval_batch_size=8,
+                                                          dataloader_pin_memory=False),
                       data_collator=DataCollatorWithPadding(tokenizer))
     plain = trainer.predict(dataset)
     sorted_back = metrics.predict_in_row_order(trainer, dataset)

@@ -20,7 +20,8 @@ def test_seven_numbered_steps():
     assert [p.name[:3] for p in NOTEBOOKS] == [f"0{i}_" for i in range(1, 8)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + BONUS + CHINESE, ids=lambda p: p.as_posix().split("notebooks/")[-1])
+@pytest.mark.parametrize("path", NOTEBOOKS + BONUS + CHINESE,
+                         ids=lambda p: p.as_posix().split("notebooks/")[-1])
 def test_committed_without_outputs_or_execution_counts(path):
     for cell in cells(path):
         if cell["cell_type"] == "code":
@@ -45,7 +46,8 @@ def test_reads_like_a_chapter(path):
     for part in ("**Learning goals**", "## Recap", "## Exercises", "<details><summary>Solutions</summary>"):
         assert part in markdown, part
     following = (NOTEBOOKS + BONUS)[NOTEBOOKS.index(path) + 1]
-    assert f"({following.relative_to(path.parent)})" in markdown      # link to the next step (after 7: the bonus)
+    # A link to the next step (after 7: the bonus).
+    assert f"({following.relative_to(path.parent)})" in markdown
 
 
 def test_the_bonus_reads_like_a_chapter_too():
@@ -60,7 +62,8 @@ def test_the_bonus_reads_like_a_chapter_too():
 # The guide's own call for each step, shown in the notebook's "the guide <-> this course" box.
 GUIDE_CALLS = {
     1: "It measures neither claim", 2: '"gpt2"', 3: 'load_dataset("mteb/tweet_sentiment_extraction")',
-    4: 'padding="max_length", truncation=True', 5: 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
+    4: 'padding="max_length", truncation=True',
+    5: 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
     6: 'evaluate.load("accuracy")', 7: "gradient_accumulation_steps=4",
 }
 

@@ -34,7 +34,8 @@ def fake_cache(root, repo_id, repo_type, files=None):
     """A snapshot in the Hub cache, complete by default (a model's config, weights and tokenizer)."""
     snapshot = root / "hub-cache" / f"{repo_type}s--{repo_id.replace('/', '--')}" / "snapshots" / "abc123"
     snapshot.mkdir(parents=True)
-    default = ("config.json", "model.safetensors", "tokenizer.json") if repo_type == "model" else ("train.jsonl",)
+    default = (("config.json", "model.safetensors", "tokenizer.json") if repo_type == "model"
+               else ("train.jsonl",))
     for name in files if files is not None else default:
         (snapshot / name).write_text("{}")
 
@@ -49,7 +50,8 @@ def test_every_profile_sets_every_parameter(name):
 def test_full_profile_is_the_guides_setup():
     full = params.load_profile("full")
     assert (full["model_name"], full["dataset_name"]) == ("gpt2", "mteb/tweet_sentiment_extraction")
-    assert (full["train_size"], full["test_size"], full["num_train_epochs"], full["seed"]) == (1000, 1000, 3, 42)
+    assert ((full["train_size"], full["test_size"], full["num_train_epochs"], full["seed"])
+            == (1000, 1000, 3, 42))
 
 
 def test_unknown_profile_is_a_clear_error(clean_env):
@@ -96,10 +98,12 @@ def test_the_probe_asks_only_for_what_comes_from_the_hub(clean_env, hub_up):
 
 def test_a_hub_without_the_repo_is_an_error_naming_repo_and_endpoint(clean_env, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:1234")
-    fake_probe(monkeypatch, profiles.HubAnswer(True, ("dataset 'someone/nothing' (HTTP 404)",), "HTTP 200, 404"))
+    fake_probe(monkeypatch, profiles.HubAnswer(True, ("dataset 'someone/nothing' (HTTP 404)",),
+                                               "HTTP 200, 404"))
     for profile in ("auto", "full"):
-        with pytest.raises(CourseInputError, match=r"The Hub mirror at http://127.0.0.1:1234 \(HF_ENDPOINT\) answered, "
-                                                   r"but has no dataset 'someone/nothing' \(HTTP 404\)"):
+        with pytest.raises(CourseInputError,
+                           match=r"The Hub mirror at http://127.0.0.1:1234 \(HF_ENDPOINT\) answered, "
+                                 r"but has no dataset 'someone/nothing' \(HTTP 404\)"):
             resolve_settings(profile, dataset_name="someone/nothing")
 
 
@@ -131,7 +135,8 @@ def test_profile_comes_from_the_environment(clean_env, monkeypatch):
 
 
 def test_notebook_parameters_override_the_profile(clean_env):
-    settings = resolve_settings("smoke", train_size=50, learning_rate=1e-3, artifacts_dir=str(clean_env / "a"))
+    settings = resolve_settings("smoke", train_size=50, learning_rate=1e-3,
+                                artifacts_dir=str(clean_env / "a"))
     assert (settings.train_size, settings.learning_rate) == (50, 1e-3)
     assert settings.artifacts_dir == clean_env / "a"
     assert settings.as_parameters()["train_size"] == 50
@@ -148,7 +153,8 @@ def test_parameters_file_sits_between_profile_and_notebook(clean_env, monkeypatc
 def test_unknown_key_in_parameters_file_is_named(clean_env):
     file = clean_env / "bad.yaml"
     file.write_text("train_size: 10\nlearning_rat: 0.1\n")
-    with pytest.raises(CourseInputError, match=r"unknown parameter\(s\) 'learning_rat'.*Known parameters: profile"):
+    with pytest.raises(CourseInputError,
+                       match=r"unknown parameter\(s\) 'learning_rat'.*Known parameters: profile"):
         params.read_parameters_file(file)
 
 

@@ -1,6 +1,6 @@
-"""The training command, `python -m finetune_course.train` (`make train`): step 7's training as one job, on one
-process and on two (torchrun and accelerate launch, gloo on this CPU), with TensorBoard logs, resuming, and
-bad input stopped before any training.
+"""The training command, `python -m finetune_course.train` (`make train`): step 7's training as one job, on
+one process and on two (torchrun and accelerate launch, gloo on this CPU), with TensorBoard logs, resuming,
+and bad input stopped before any training.
 
 Metric tolerance between 1 process × batch 16 and 2 processes × batch 8: the data, the seed, the global batch
 (16) and so the optimizer steps are the same, but not the order of the examples (the length grouping sorts
@@ -38,7 +38,8 @@ SMALL = "train_size: 160\nvalidation_size: 40\ntest_size: 100\nnum_train_epochs:
 
 
 def learner_env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "HF_HUB_OFFLINE", "TENSORBOARD_"))}
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("COURSE_", "HF_HUB_OFFLINE", "TENSORBOARD_"))}
 
 
 def params_file(folder: Path, extra: str = "") -> Path:
@@ -49,8 +50,10 @@ def params_file(folder: Path, extra: str = "") -> Path:
 
 def train(folder: Path, profile: str = "smoke", extra: str = "", launcher: tuple = (sys.executable,)) -> dict:
     """The command, as a learner runs it, in `folder`; its output and what it wrote."""
-    command = [*launcher, "-m", "finetune_course.train", "--profile", profile, "--params", str(params_file(folder, extra))]
-    finished = subprocess.run(command, cwd=ROOT, env=learner_env(), capture_output=True, text=True, timeout=600)
+    command = [*launcher, "-m", "finetune_course.train", "--profile", profile,
+               "--params", str(params_file(folder, extra))]
+    finished = subprocess.run(command, cwd=ROOT, env=learner_env(), capture_output=True, text=True,
+                              timeout=600)
     return result(folder, finished)
 
 
@@ -74,12 +77,14 @@ def unexplained_stderr(stderr: str) -> list[str]:
 def offline_env(clean_env, monkeypatch):
     """For the command run in the test's own process: what it sets in the environment is undone afterwards."""
     for name in ("COURSE_PARAMS", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
-        monkeypatch.setenv(name, "")      # set (the smoke profile switches the Hub off, main() hands the file on)
+        # Set (the smoke profile switches the Hub off, main() hands the file on).
+        monkeypatch.setenv(name, "")
     return clean_env
 
 
 def shared_run(tmp_path_factory, name: str, make) -> dict:
-    """A run made once per test session, whichever pytest worker needs it first (conftest.once_per_session)."""
+    """A run made once per test session, whichever pytest worker needs it first
+    (conftest.once_per_session)."""
     def run(folder):
         made = make(folder)
         (folder / "output.json").write_text(json.dumps({"stdout": made["stdout"], "stderr": made["stderr"]}))
@@ -97,17 +102,18 @@ def one_process(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def two_processes(tmp_path_factory):
-    """The same under torchrun, started by `make train PROCS=2`: 2 processes × batches of 8. (The virtualenv is set
-    up, the tests run in it: --old-file keeps make from reinstalling into it, whose output is no part of the run.)"""
+    """The same under torchrun, started by `make train PROCS=2`: 2 processes × batches of 8. (The virtualenv
+    is set up, the tests run in it: --old-file keeps make from reinstalling into it, whose output is no part
+    of the run.)"""
     def make(folder):
-        command = ["make", "--no-print-directory", "--old-file=.venv/.course-installed", "train", "PROFILE=smoke",
-                   f"PARAMS={params_file(folder, TWO_PROCESSES)}", "PROCS=2"]
-        return result(folder, subprocess.run(command, cwd=ROOT, env=learner_env(), capture_output=True, text=True,
-                                             timeout=600))
+        command = ["make", "--no-print-directory", "--old-file=.venv/.course-installed", "train",
+                   "PROFILE=smoke", f"PARAMS={params_file(folder, TWO_PROCESSES)}", "PROCS=2"]
+        return result(folder, subprocess.run(command, cwd=ROOT, env=learner_env(), capture_output=True,
+                                             text=True, timeout=600))
     return shared_run(tmp_path_factory, "train-two-processes", make)
 
 
-# --- One process ----------------------------------------------------------------------------------------------
+# --- One process --------------------------------------------------------------------------------------------
 
 def test_one_process_writes_the_model_and_the_metrics(one_process):
     artifacts, metrics = one_process["artifacts"], one_process["metrics"]
@@ -135,8 +141,8 @@ def test_one_process_trains_what_step_seven_trains(one_process):
 
 def test_one_process_shows_progress_and_results_and_no_warnings(one_process):
     stdout, stderr = one_process["stdout"], one_process["stderr"]
-    assert "PROFILE: SMOKE" in stdout and "'eval_macro_f1'" in stdout           # the banner, the Trainer's logs
-    assert "150/150" in stderr                                                  # its progress bar: 3 × 50 steps
+    assert "PROFILE: SMOKE" in stdout and "'eval_macro_f1'" in stdout  # the banner, the Trainer's logs
+    assert "150/150" in stderr                                         # its progress bar: 3 × 50 steps
     assert f"Test accuracy {one_process['metrics']['test_accuracy']:.1%}" in stdout
     assert stderr.count("LOAD REPORT") == 1
     assert unexplained_stderr(stderr) == []
@@ -159,8 +165,8 @@ def test_make_tensorboard_serves_them_on_localhost_only(one_process):
     port = free_port()
     command = ["make", "--no-print-directory", "--old-file=.venv/.course-installed", "tensorboard",
                f"LOGDIR={one_process['artifacts']}", f"TB_PORT={port}"]
-    process = subprocess.Popen(command, cwd=ROOT, env=learner_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=learner_env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         deadline, runs = time.monotonic() + 120, None
         while runs is None:
@@ -172,7 +178,8 @@ def test_make_tensorboard_serves_them_on_localhost_only(one_process):
             except OSError:
                 time.sleep(0.5)
         assert [run.startswith("runs/") and run.endswith("-1proc") for run in runs] == [True]
-        listening = [c for c in psutil_connections(process.pid) if c.laddr.port == port and c.status == "LISTEN"]
+        listening = [c for c in psutil_connections(process.pid)
+                     if c.laddr.port == port and c.status == "LISTEN"]
         assert listening and {c.laddr.ip for c in listening} <= {"127.0.0.1"}
     finally:
         import psutil
@@ -206,8 +213,10 @@ def psutil_connections(pid: int) -> list:
 def test_an_interrupted_run_resumes_to_the_same_metrics(one_process, tmp_path):
     """Kill the command after its first checkpoint, run it again: it resumes, and ends where an uninterrupted
     run ends."""
-    command = [sys.executable, "-m", "finetune_course.train", "--profile", "smoke", "--params", str(params_file(tmp_path))]
-    first = subprocess.Popen(command, cwd=ROOT, env=learner_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "finetune_course.train", "--profile", "smoke",
+               "--params", str(params_file(tmp_path))]
+    first = subprocess.Popen(command, cwd=ROOT, env=learner_env(), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
         while not checkpoint_written(tmp_path / "artifacts" / "checkpoints"):
@@ -228,7 +237,8 @@ def test_an_interrupted_run_resumes_to_the_same_metrics(one_process, tmp_path):
 
 
 def test_checkpoints_of_another_number_of_processes_are_not_resumed(offline_env):
-    """Another number of processes is another global batch, so another training: its checkpoints are discarded."""
+    """Another number of processes is another global batch, so another training: its checkpoints are
+    discarded."""
     from finetune_course import artifacts, resolve_settings
 
     settings = resolve_settings("smoke", artifacts_dir=str(offline_env / "artifacts"))
@@ -241,11 +251,12 @@ def test_checkpoints_of_another_number_of_processes_are_not_resumed(offline_env)
     assert "processes: 2 -> None" in removed_because
 
 
-# --- Two processes ----------------------------------------------------------------------------------------------
+# --- Two processes ------------------------------------------------------------------------------------------
 
 def test_two_processes_with_torchrun_match_one_process(two_processes, one_process):
     one, two = one_process["metrics"], two_processes["metrics"]
-    assert (two["processes"], two["per_device_train_batch_size"], two["global_train_batch_size"]) == (2, 8, 16)
+    assert ((two["processes"], two["per_device_train_batch_size"], two["global_train_batch_size"])
+            == (2, 8, 16))
     assert (two["test_size"], two["test_label_counts"]) == (one["test_size"], one["test_label_counts"])
     low, high = two["test_accuracy_interval"]
     assert low <= one["test_accuracy"] <= high
@@ -253,9 +264,11 @@ def test_two_processes_with_torchrun_match_one_process(two_processes, one_proces
     assert low <= two["test_accuracy"] <= high
     assert two["test_macro_f1"] == pytest.approx(one["test_macro_f1"], abs=0.06)
     # Both processes trained and evaluated, the main process alone wrote and printed.
-    assert two_processes["stdout"].count("PROFILE: SMOKE") == 1 and two_processes["stdout"].count("Test accuracy") == 1
+    assert two_processes["stdout"].count("PROFILE: SMOKE") == 1
+    assert two_processes["stdout"].count("Test accuracy") == 1
     assert two_processes["stderr"].count("LOAD REPORT") == 1
-    assert [first_training_loss(run) for run in (one_process, two_processes)] == [pytest.approx(math.log(3), abs=0.15)] * 2
+    assert ([first_training_loss(run) for run in (one_process, two_processes)]
+            == [pytest.approx(math.log(3), abs=0.15)] * 2)
     assert unexplained_stderr(two_processes["stderr"]) == []               # no torchrun thread warning either
 
 
@@ -283,9 +296,9 @@ def test_two_processes_gathered_every_test_prediction_in_row_order(two_processes
     splits, _ = train.load_splits(settings)
     tokenized, _ = train.tokenize(splits, AutoTokenizer.from_pretrained(model_folder), settings)
     evaluator = Trainer(model=AutoModelForSequenceClassification.from_pretrained(model_folder),
-                        args=TrainingArguments(output_dir=str(two_processes["artifacts"] / "rescored"), report_to="none",
-                                               per_device_eval_batch_size=64, disable_tqdm=True,
-                                               dataloader_pin_memory=False),
+                        args=TrainingArguments(output_dir=str(two_processes["artifacts"] / "rescored"),
+                                               report_to="none", per_device_eval_batch_size=64,
+                                               disable_tqdm=True, dataloader_pin_memory=False),
                         processing_class=AutoTokenizer.from_pretrained(model_folder))
     output = metrics.predict_in_row_order(evaluator, tokenized["test"])
     accuracy = float((output.predictions.argmax(axis=-1) == output.label_ids).mean())
@@ -294,10 +307,11 @@ def test_two_processes_gathered_every_test_prediction_in_row_order(two_processes
 
 @pytest.mark.slow
 def test_two_processes_with_accelerate_launch(tmp_path):
-    """`accelerate launch` starts DDP processes too. (On a machine without GPUs it needs --multi_gpu to start more
-    than one process; the flags after it keep it from warning about defaults.) Fewer tweets, for time."""
-    launcher = (str(VENV_BIN / "accelerate"), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
-                "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", str(free_port()))
+    """`accelerate launch` starts DDP processes too. (On a machine without GPUs it needs --multi_gpu to start
+    more than one process; the flags after it keep it from warning about defaults.) Fewer tweets, for time."""
+    launcher = (str(VENV_BIN / "accelerate"), "launch", "--multi_gpu", "--num_processes", "2",
+                "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+                "--main_process_port", str(free_port()))
     launched = train(tmp_path, extra=TWO_PROCESSES + SMALL, launcher=launcher)
     metrics = launched["metrics"]
     assert (metrics["processes"], metrics["global_train_batch_size"], metrics["test_size"]) == (2, 16, 100)
@@ -308,7 +322,7 @@ def test_two_processes_with_accelerate_launch(tmp_path):
     assert unexplained_stderr(launched["stderr"]) == []
 
 
-# --- Other data and models; bad input ------------------------------------------------------------------------------
+# --- Other data and models; bad input -----------------------------------------------------------------------
 
 @pytest.mark.slow
 def test_offline_profile_trains_minilm(tmp_path):
@@ -329,7 +343,8 @@ def test_offline_profile_trains_minilm(tmp_path):
     (None, ["--params", "nowhere.yaml"], "Parameters file nowhere.yaml does not exist"),
     ("dataset_name: nowhere.csv\n", [], "nowhere.csv does not exist"),
 ])
-def test_bad_input_stops_with_a_message_before_training(params, arguments, message, offline_env, monkeypatch, capsys):
+def test_bad_input_stops_with_a_message_before_training(params, arguments, message, offline_env, monkeypatch,
+                                                        capsys):
     from finetune_course import train
 
     monkeypatch.chdir(offline_env)
@@ -350,7 +365,8 @@ def test_a_launch_with_more_processes_than_examples_stops_before_training(tmp_pa
     message = "2 processes, but only 1 validation example(s): every process needs examples of its own"
     assert finished.stderr.count(message) == 1                       # said once, by the main process
     assert "Launch fewer processes" in finished.stderr and "finetune_course/train.py" not in finished.stderr
-    assert not (tmp_path / "artifacts" / "checkpoints").exists() and not (tmp_path / "artifacts" / "runs").exists()
+    assert not (tmp_path / "artifacts" / "checkpoints").exists()
+    assert not (tmp_path / "artifacts" / "runs").exists()
 
 
 def test_check_processes_counts_every_split():
@@ -358,7 +374,8 @@ def test_check_processes_counts_every_split():
 
     from finetune_course.train import check_processes
 
-    splits = DatasetDict({"train": Dataset.from_dict({"x": [1, 2, 3]}), "test": Dataset.from_dict({"x": [1]})})
+    splits = DatasetDict({"train": Dataset.from_dict({"x": [1, 2, 3]}),
+                          "test": Dataset.from_dict({"x": [1]})})
     check_processes(splits, 1)
     with pytest.raises(CourseInputError, match="2 processes, but only 1 test example"):
         check_processes(splits, 2)
@@ -366,7 +383,7 @@ def test_check_processes_counts_every_split():
         check_processes(splits, 4)
 
 
-# --- On a GPU ----------------------------------------------------------------------------------------------------
+# --- On a GPU -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cuda, bf16, expected", [
     (False, False, {"bf16": False, "fp16": False}),
@@ -389,12 +406,13 @@ def test_mixed_precision_only_with_cuda(cuda, bf16, expected, monkeypatch):
 
 def test_make_train_launches_torchrun_for_several_processes():
     def dry_run(*arguments):
-        return subprocess.run(["make", "-n", "--no-print-directory", "train", "PROFILE=smoke", *arguments], cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(["make", "-n", "--no-print-directory", "train", "PROFILE=smoke", *arguments],
+                              cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
     assert "torchrun" not in dry_run() and "-m finetune_course.train --profile smoke" in dry_run()
     several = dry_run("PROCS=2", "PARAMS=my_task.yaml")
-    launch = "torchrun --standalone --nproc_per_node 2 -m finetune_course.train --profile smoke --params my_task.yaml"
+    launch = ("torchrun --standalone --nproc_per_node 2 -m finetune_course.train --profile smoke "
+              "--params my_task.yaml")
     assert launch in several and "OMP_NUM_THREADS=" in several
     # `make bench-processes` measures that very command
     bench = load_script("benchmarks/processes.py").command(2, "smoke", Path("my_task.yaml"))

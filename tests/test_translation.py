@@ -50,13 +50,15 @@ URL = re.compile(r"https?://[^\s)>\]]+")
 
 @pytest.mark.parametrize("path", ZH, ids=lambda p: f"zh-{step_id(p)}")
 def test_numbers_code_and_web_links_carried_over(path):
-    """What a translation must not change: every number written in digits, every code span, every web address."""
+    """What a translation must not change: every number written in digits, every code span, every web
+    address."""
     for english, cell in pairs_in_step(path):
         for kind, pattern in (("number", NUMBER), ("code", CODE), ("web address", URL)):
             # "1." of an ordered list is markup, not a number of the text; "8 million" is "800 万" in Chinese
             carried = re.sub(r"(?m)^\s*\d+\. |\d[\d.,]*[- ](million|billion)", "", english)
             missing = set(pattern.findall(carried)) - set(pattern.findall(cell.source))
-            assert not missing, f"{path.name} cell {cell.get('id')}: {kind} {sorted(missing)} not in the translation"
+            assert not missing, (f"{path.name} cell {cell.get('id')}: {kind} {sorted(missing)} "
+                                 "not in the translation")
 
 
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -64,7 +66,8 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 def broken_links(markdown: str, folder: Path) -> list[str]:
     """The relative link targets in `markdown` that name no file or folder below `folder`."""
-    return [target for target in LINK.findall(markdown) if not target.startswith(("http://", "https://", "#", "mailto:"))
+    return [target for target in LINK.findall(markdown)
+            if not target.startswith(("http://", "https://", "#", "mailto:"))
             and not (folder / target.split("#")[0]).exists()]
 
 
@@ -77,10 +80,12 @@ def test_relative_links_resolve(path):
 
 @pytest.mark.parametrize("path", ZH, ids=lambda p: f"zh-{step_id(p)}")
 def test_reads_like_a_chapter_in_chinese(path):
-    markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                         if c.cell_type == "markdown")
     opening = "# 附加篇" if step_id(path) == "bonus" else f"# 第 {int(step_id(path))} 步（共 7 步）"
     assert markdown.startswith(opening)
-    for part in ("**原指南 ↔ 本课程。**", "**学习目标**", "## 小结", "## 练习", "<details><summary>参考答案</summary>"):
+    for part in ("**原指南 ↔ 本课程。**", "**学习目标**", "## 小结", "## 练习",
+                 "<details><summary>参考答案</summary>"):
         assert part in markdown, part
 
 
@@ -92,13 +97,15 @@ def test_the_pages_links_resolve(page):
 def test_the_readmes_and_the_glossary_link_each_other():
     english, chinese = (ROOT / "README.md").read_text(), (ROOT / "README.zh-CN.md").read_text()
     assert "README.zh-CN.md" in "\n".join(english.splitlines()[:5])    # in the English README's first lines
-    assert "(README.md)" in chinese and "(notebooks/glossary.md)" in chinese and "(notebooks/glossary.md)" in english
+    assert "(README.md)" in chinese
+    assert "(notebooks/glossary.md)" in chinese and "(notebooks/glossary.md)" in english
     assert "make execute-all EDITION=zh" in chinese and "HF_ENDPOINT" in chinese
 
 
 def test_glossary_has_the_terms_the_issue_names():
     glossary = (ROOT / "notebooks" / "glossary.md").read_text()
-    rows = [line.split("|")[1:4] for line in glossary.splitlines() if line.startswith("| ") and "---" not in line]
+    rows = [line.split("|")[1:4] for line in glossary.splitlines()
+            if line.startswith("| ") and "---" not in line]
     assert all(len(row) == 3 and all(part.strip() for part in row) for row in rows)     # English, 中文, 说明
     chinese = {row[1].strip() for row in rows}
     for term in ("微调", "分词器", "填充", "验证集", "测试集", "宏平均 F1", "学习率", "检查点"):
@@ -107,20 +114,23 @@ def test_glossary_has_the_terms_the_issue_names():
 
 def test_make_runs_and_opens_either_edition():
     for edition in ("en", "zh"):
-        run = subprocess.run(["make", "-n", "--no-print-directory", "execute-all", "lab", f"EDITION={edition}"],
+        run = subprocess.run(["make", "-n", "--no-print-directory", "execute-all", "lab",
+                              f"EDITION={edition}"],
                              cwd=ROOT, capture_output=True, text=True).stdout
-        assert f"--edition {edition}" in run and "--ServerApp.root_dir=notebooks" in run    # ../images/ served
+        assert f"--edition {edition}" in run and "--ServerApp.root_dir=notebooks" in run  # ../images/ served
         assert ("--LabApp.default_url=/lab/tree/zh" in run) == (edition == "zh")
 
 
 def test_the_smoke_chain_ran_the_chinese_edition_with_its_figures(smoke_run):
-    """The tests' smoke chain is the Chinese edition (conftest.py): Chinese prose, the same figures as the English.
-    Its stderr, where a missing glyph or an untranslated figure text would show, is checked in test_chains."""
+    """The tests' smoke chain is the Chinese edition (conftest.py): Chinese prose, the same figures as the
+    English. Its stderr, where a missing glyph or an untranslated figure text would show, is checked in
+    test_chains."""
     assert smoke_run["results"]["edition"] == "zh" and smoke_run["out"].name == "zh"
     for english in notebooks():
         executed = nbformat.read(smoke_run["out"] / english.relative_to(ROOT / "notebooks"), as_version=4)
         assert executed.cells[0].source.startswith("# 第" if english.parent.name != "bonus" else "# 附加篇")
-        figures = sum("image/png" in output.get("data", {}) for c in executed.cells for output in c.get("outputs", []))
+        figures = sum("image/png" in output.get("data", {})
+                      for c in executed.cells for output in c.get("outputs", []))
         drawn = sum(len(FIGURE_CALL.findall(c.source)) for c in nbformat.read(english, as_version=4).cells
                     if c.cell_type == "code")
         assert figures == drawn, english.name
@@ -150,7 +160,8 @@ def test_a_changed_english_cell_names_the_one_zh_cell_to_update(tmp_path):
 
 def test_a_changed_code_cell_or_cell_order_is_caught(tmp_path):
     zh, english, nb = copy_of_english(tmp_path)
-    code = next(c for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))
+    code = next(c for c in nb.cells
+                if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))
     code.source += "\n"
     nbformat.write(nb, english)
     assert [f"(id {code.id}): code cell differs" in line for line in out_of_step(zh, english)] == [True]
@@ -213,7 +224,8 @@ def test_without_the_chinese_font_the_same_title_warns(zh_edition):
     """The check above can fail: matplotlib's own font has no Chinese glyphs and says so."""
     plots.figures_in_chinese(zh_edition)
     matplotlib.rcParams["font.family"] = ["DejaVu Sans"]
-    assert any("missing from font" in message for message in rendered_warnings("完整训练集中的标签", zh_edition))
+    assert any("missing from font" in message
+               for message in rendered_warnings("完整训练集中的标签", zh_edition))
 
 
 def test_figure_text_without_a_chinese_entry_warns(zh_edition):

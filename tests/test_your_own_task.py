@@ -35,7 +35,8 @@ def test_own_csv_with_text_labels_runs_the_whole_chain(tmp_path):
     artifacts, out = tmp_path / "artifacts", tmp_path / "build"
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     finished = subprocess.run(
-        [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke", "--params", str(tmp_path / "my_task.yaml"),
+        [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke",
+         "--params", str(tmp_path / "my_task.yaml"),
          "--steps", "01,02,03,04,05,06,07", "--out", str(out), "--no-html",
          "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})],
         cwd=ROOT, env=env, capture_output=True, text=True)
@@ -56,7 +57,8 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
     import papermill
 
     write_csv(tmp_path / "bad.csv", [("good day", "positive"), ("bad day", "negative")] * 20)
-    parameters = {"profile": "smoke", "dataset_name": str(tmp_path / "bad.csv"), "artifacts_dir": str(tmp_path / "a")}
+    parameters = {"profile": "smoke", "dataset_name": str(tmp_path / "bad.csv"),
+                  "artifacts_dir": str(tmp_path / "a")}
     finished = subprocess.run(
         [sys.executable, "-m", "finetune_course.course.chain", "--no-html", "--out", str(tmp_path / "build"),
          "--parameters-json", json.dumps(parameters)],
@@ -68,19 +70,23 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
     assert not list((tmp_path / "build").glob("*.ipynb"))
 
     with pytest.raises(papermill.PapermillExecutionError) as alone:
-        papermill.execute_notebook(str(ROOT / "notebooks" / "03_load_the_data.ipynb"), str(tmp_path / "03.ipynb"),
+        papermill.execute_notebook(str(ROOT / "notebooks" / "03_load_the_data.ipynb"),
+                                   str(tmp_path / "03.ipynb"),
                                    parameters=parameters, cwd=str(ROOT / "notebooks"), kernel_name="python3",
                                    progress_bar=False)
     assert alone.value.ename == "CourseInputError" and alone.value.evalue == message
 
 
 def test_interrupted_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
-    """Kill step 7 after its first checkpoint, run it again: it resumes and ends where an uninterrupted run ends."""
+    """Kill step 7 after its first checkpoint, run it again: it resumes and ends where an uninterrupted run
+    ends."""
     artifacts = tmp_path / "artifacts"
-    for made_earlier in ("baselines", "splits", "tokenized", "tiny-gpt2"):   # what step 7 reads: the smoke run's
+    # What step 7 reads: the smoke run's.
+    for made_earlier in ("baselines", "splits", "tokenized", "tiny-gpt2"):
         shutil.copytree(smoke_run["artifacts"] / made_earlier, artifacts / made_earlier)
-    command = [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke", "--steps", "07", "--no-html",
-               "--out", str(tmp_path / "build"), "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})]
+    command = [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke", "--steps", "07",
+               "--no-html", "--out", str(tmp_path / "build"),
+               "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})]
     env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
     first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)

@@ -368,7 +368,8 @@ def is_network_error(err: BaseException) -> bool:
 
 def drop_empty_texts(dataset_dict, text_column: str):
     """Drop rows whose text is missing or only whitespace (the notebook prints the counts)."""
-    kept = dataset_dict.filter(lambda batch: [bool((t or "").strip()) for t in batch[text_column]], batched=True)
+    kept = dataset_dict.filter(lambda batch: [bool((t or "").strip()) for t in batch[text_column]],
+                               batched=True)
     for split in dataset_dict:
         if kept[split].num_rows == 0:
             raise CourseInputError(
@@ -404,8 +405,8 @@ def check_and_prepare(raw, settings: Settings):
         if count < 2:
             raise CourseInputError(
                 f"Too few rows to set a test split aside: label {names[rarest]!r} has {count} row, and a "
-                "stratified split needs at least 2 of each label (better, dozens). Add rows, or give a folder "
-                "with separate train and test files."
+                "stratified split needs at least 2 of each label (better, dozens). "
+                "Add rows, or give a folder with separate train and test files."
             )
         raw = raw["train"].train_test_split(test_size=SINGLE_FILE_TEST_SHARE, seed=settings.seed,
                                             stratify_by_column=settings.label_column)

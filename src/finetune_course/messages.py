@@ -42,14 +42,15 @@ EN: dict[str, str] = {
     # --- step 05 ---
     # The note on which hidden state this run's model's head reads (models.model_facts(...).pooling).
     "pooling_last_token": "**{model}** is a decoder (a causal language model). Its head reads the last token "
-                          "that is not padding (the rightmost position whose id is not the pad id). Finding that "
-                          "token needs the pad id, so the guide's bug below applies to it.",
-    "pooling_cls_pooler": "**{model}** is an encoder. Its head reads the first token, [CLS], after the pooler "
-                          "(a dense layer with tanh). It does not search for the last token, so the guide's bug "
-                          "below cannot happen to it; the demonstration uses a small GPT-2 instead.",
-    "pooling_first_token": "**{model}** is an encoder. Its head reads the first token's hidden state. It does not "
-                           "search for the last token, so the guide's bug below cannot happen to it; the "
-                           "demonstration uses a small GPT-2 instead.",
+                          "that is not padding (the rightmost position whose id is not the pad id). "
+                          "Finding that token needs the pad id, so the guide's bug below applies to it.",
+    "pooling_cls_pooler": "**{model}** is an encoder. Its head reads the first token, [CLS], "
+                          "after the pooler (a dense layer with tanh). "
+                          "It does not search for the last token, so the guide's bug below "
+                          "cannot happen to it; the demonstration uses a small GPT-2 instead.",
+    "pooling_first_token": "**{model}** is an encoder. Its head reads the first token's hidden state. "
+                           "It does not search for the last token, so the guide's bug below cannot happen "
+                           "to it; the demonstration uses a small GPT-2 instead.",
     # --- step 06 ---
     # --- step 07 ---
     # What the validation losses per epoch show (step 7's learning curves).
@@ -61,15 +62,16 @@ EN: dict[str, str] = {
     "worse_than_chance": "worse than chance",
     "no_better_than_chance": "no better than chance: the interval includes it",
     "worse_than_majority": "better than chance, but worse than always guessing '{majority}'",
-    "no_better_than_majority": "better than chance, but not measurably better than always guessing '{majority}'",
+    "no_better_than_majority": "better than chance, "
+                               "but not measurably better than always guessing '{majority}'",
     "better_than_majority": "better than always guessing '{majority}'",
     # --- bonus ---
     "tiny_model_not_pretrained": "This run's model, the `smoke` profile's tiny GPT-2, was never pretrained: "
-                                 "where this notebook says *pretrained*, read *random*, frozen as loaded. Expect "
-                                 "the cheaper methods to learn little here (B.7 says why); the `offline` profile "
-                                 "shows them on a pretrained model.",
-    # A cheaper method's accuracy against the reference's: the paired 95% interval of the difference excludes 0
-    # (below, above) or includes it.
+                                 "where this notebook says *pretrained*, read *random*, frozen as loaded. "
+                                 "Expect the cheaper methods to learn little here (B.7 says why); "
+                                 "the `offline` profile shows them on a pretrained model.",
+    # A cheaper method's accuracy against the reference's: the paired 95% interval of the difference
+    # excludes 0 (below, above) or includes it.
     "method_below_reference": "clearly below {reference}",
     "method_above_reference": "clearly above {reference}",
     "method_like_reference": "not measurably different from {reference}",
@@ -104,13 +106,15 @@ ZH: dict[str, str] = {
     "tokenizer_other": "**{model}** 使用 {kind}。上面的 token 展示了它如何标记空格和片段。",
     # --- step 05 ---
     "pooling_last_token": "**{model}** 是一个解码器（因果语言模型）。它的分类头读取最后一个不是填充的 token"
-                          "（id 不等于填充 id 的最右边的位置）。找到这个 token 需要填充 id，所以下面原指南的 bug "
-                          "对它适用。",
-    "pooling_cls_pooler": "**{model}** 是一个编码器。它的分类头读取第一个 token，即 [CLS]，经过池化层（pooler，"
-                          "一个带 tanh 的全连接层）之后的状态。它不需要寻找最后一个 token，所以下面原指南的 bug "
+                          "（id 不等于填充 id 的最右边的位置）。找到这个 token 需要填充 id，"
+                          "所以下面原指南的 bug 对它适用。",
+    "pooling_cls_pooler": "**{model}** 是一个编码器。它的分类头读取第一个 token，即 [CLS]，"
+                          "经过池化层（pooler，一个带 tanh 的全连接层）之后的状态。"
+                          "它不需要寻找最后一个 token，所以下面原指南的 bug "
                           "不会发生在它身上；演示改用一个小型 GPT-2。",
-    "pooling_first_token": "**{model}** 是一个编码器。它的分类头读取第一个 token 的隐藏状态。它不需要寻找最后一个 "
-                           "token，所以下面原指南的 bug 不会发生在它身上；演示改用一个小型 GPT-2。",
+    "pooling_first_token": "**{model}** 是一个编码器。它的分类头读取第一个 token 的隐藏状态。"
+                           "它不需要寻找最后一个 token，所以下面原指南的 bug 不会发生在它身上；"
+                           "演示改用一个小型 GPT-2。",
     # --- step 06 ---
     # --- step 07 ---
     "overfitting_one_epoch": "只训练了一轮：还看不出过拟合。",
@@ -122,9 +126,10 @@ ZH: dict[str, str] = {
     "no_better_than_majority": "比随机猜测好，但并不比总是猜 '{majority}' 明显更好",
     "better_than_majority": "比总是猜 '{majority}' 更好",
     # --- bonus ---
-    "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练：本 notebook "
-                                 "里说*预训练*的地方，请读作*随机*（加载时的状态，被冻结）。在这里，更省的方法"
-                                 "预计学不到多少（B.7 节解释原因）；`offline` 运行配置在一个预训练模型上展示它们。",
+    "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练："
+                                 "本 notebook 里说*预训练*的地方，请读作*随机*（加载时的状态，被冻结）。"
+                                 "在这里，更省的方法预计学不到多少（B.7 节解释原因）；"
+                                 "`offline` 运行配置在一个预训练模型上展示它们。",
     "method_below_reference": "明显低于 {reference}",
     "method_above_reference": "明显高于 {reference}",
     "method_like_reference": "与 {reference} 没有可测的差别",

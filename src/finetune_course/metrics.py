@@ -65,19 +65,22 @@ def bootstrap_intervals(predictions, references, n_resamples: int = 1000, confid
         predicted, true = sampled_predictions == label, sampled_references == label
         hits = (predicted & true).sum(axis=1)
         denominator = predicted.sum(axis=1) + true.sum(axis=1)
-        f1_per_class.append(np.divide(2 * hits, denominator, out=np.zeros(n_resamples), where=denominator > 0))
+        f1_per_class.append(np.divide(2 * hits, denominator, out=np.zeros(n_resamples),
+                                      where=denominator > 0))
     resampled = {"accuracy": (sampled_predictions == sampled_references).mean(axis=1),
                  "macro_f1": np.mean(f1_per_class, axis=0)}
     point = {"accuracy": float(np.mean(predictions == references)),
              "macro_f1": macro_f1(predictions, references, classes)}
-    return {name: (point[name], *percentile_interval(values, confidence)) for name, values in resampled.items()}
+    return {name: (point[name], *percentile_interval(values, confidence))
+            for name, values in resampled.items()}
 
 
 def bootstrap_difference(predictions, baseline_predictions, references, n_resamples: int = 1000,
                          confidence: float = 0.95, seed: int = 0) -> tuple[float, float, float]:
-    """Accuracy of `predictions` minus that of `baseline_predictions` on the same rows, with a paired percentile
-    bootstrap interval: (difference, low, high). Paired: each resample scores both on the same rows, so the
-    interval is much narrower than the two accuracies' own intervals suggest when both models err on the same rows."""
+    """Accuracy of `predictions` minus that of `baseline_predictions` on the same rows, with a paired
+    percentile bootstrap interval: (difference, low, high). Paired: each resample scores both on the same
+    rows, so the interval is much narrower than the two accuracies' own intervals suggest when both models
+    err on the same rows."""
     hits = np.asarray(predictions) == np.asarray(references)
     baseline_hits = np.asarray(baseline_predictions) == np.asarray(references)
     rows = resampled_rows(len(hits), n_resamples, seed)

@@ -230,7 +230,8 @@ class ModelFacts:
     piece_marker: str | None       # how a token shows "continues the word before": "##" in WordPiece
     lowercases: bool               # whether the tokenizer lower-cases text first
     own_pad_token: str | None      # the pad token the tokenizer ships with (GPT-2: none)
-    pooling: str                   # which hidden state the head reads: "last_token", "cls_pooler", "first_token"
+    # Which hidden state the head reads: "last_token", "cls_pooler", "first_token".
+    pooling: str
     head: str                      # the attribute that holds the new head: "score" or "classifier"
 
 

@@ -18,9 +18,10 @@ import numpy as np
 
 COLORS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
 
-# Every English text a figure or a note (`callout`) can show, as a whole-text pattern, and its Chinese: {0}, {1} ... are the
-# pattern's groups (numbers, model names) carried over. Names (gpt2, LoRA, max_length) and label values
-# (negative, neutral, positive) stay as they are in both editions, as the printed output does.
+# Every English text a figure or a note (`callout`) can show, as a whole-text pattern, and its Chinese:
+# {0}, {1} ... are the pattern's groups (numbers, model names) carried over. Names (gpt2, LoRA,
+# max_length) and label values (negative, neutral, positive) stay as they are in both editions, as the
+# printed output does.
 ZH_TEXT = [
     # axes, legends and titles that plots.py writes itself
     (r"label", "标签"), (r"number of texts", "文本数"), (r"95% interval", "95% 区间"),
@@ -29,7 +30,8 @@ ZH_TEXT = [
     (r"macro-F1", "宏平均 F1"), (r"Loss while fine-tuning", "微调过程中的损失"), (r"epoch", "轮（epoch）"),
     (r"cross-entropy loss", "交叉熵损失"), (r"Validation scores after each epoch", "每轮之后的验证集分数"),
     (r"score", "分数"), (r"trainable parameters \(log scale\)", "可训练参数（对数刻度）"),
-    (r"training time \(s\)", "训练时间（秒）"), (r"test accuracy \(95% interval\)", "测试集准确率（95% 区间）"),
+    (r"training time \(s\)", "训练时间（秒）"),
+    (r"test accuracy \(95% interval\)", "测试集准确率（95% 区间）"),
     # titles and names the notebooks pass
     (r"Before any fine-tuning \((\d+) test tweets\)", "微调之前（{0} 条测试推文）"),
     (r"majority class", "多数类"), (r"chance \(1 of (\d+)\)", "随机猜测 （1/{0}）"),
@@ -38,7 +40,8 @@ ZH_TEXT = [
     (r"Labels in the full train split \(([\d,]+) texts\)", "完整训练集中的标签（{0} 条文本）"),
     (r"Text length in the train split", "训练集中的文本长度"), (r"length \(words\)", "长度（词）"),
     (r"mean", "平均值"), (r"99th percentile", "第 99 百分位数"),
-    (r"Tweet length in tokens \(train subset\)", "推文的 token 长度（训练子集）"), (r"length \(tokens\)", "长度（token）"),
+    (r"Tweet length in tokens \(train subset\)", "推文的 token 长度（训练子集）"),
+    (r"length \(tokens\)", "长度（token）"),
     (r"Token positions the model computes per epoch", "模型每轮计算的 token 位置数"),
     (r"tokens \(log scale\)", "token 数（对数刻度）"),
     (r'padding="max_length" \((\d+)\)', 'padding="max_length" （{0}）'),
@@ -49,8 +52,10 @@ ZH_TEXT = [
     (r"Fine-tuned model on the test subset", "微调后的模型在测试子集上"),
     (r"untrained", "未训练"), (r"fine-tuned", "微调后"),
     (r"Before and after fine-tuning (.+) \((\d+) test tweets\)", "微调 {0} 之前与之后（{1} 条测试推文）"),
-    (r"(.+): accuracy against what each method trains and its time", "{0}：各方法的准确率，对比可训练参数量与训练时间"),
-    (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"), (r"lower half frozen", "冻结下半部分"),
+    (r"(.+): accuracy against what each method trains and its time",
+     "{0}：各方法的准确率，对比可训练参数量与训练时间"),
+    (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"),
+    (r"lower half frozen", "冻结下半部分"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
 ]
 CHINESE_FONT = "Noto Sans SC"
@@ -58,14 +63,16 @@ CHINESE_FONT = "Noto Sans SC"
 
 @functools.cache
 def figures_in_chinese(edition: str) -> bool:
-    """In the zh edition, the Chinese font made known to matplotlib; without it the figures keep English text."""
+    """In the zh edition, the Chinese font made known to matplotlib; without it the figures keep English
+    text."""
     if edition != "zh":
         return False
     try:
         import pylopdf_fonts_zh_cn
     except ImportError:
         warnings.warn("The Chinese font package is not installed, so the figures keep their English text. "
-                      "Install it with `pip install -r requirements.txt` (pylopdf-fonts-zh-cn).", stacklevel=3)
+                      "Install it with `pip install -r requirements.txt` (pylopdf-fonts-zh-cn).",
+                      stacklevel=3)
         return False
     from matplotlib import font_manager
 
@@ -76,8 +83,8 @@ def figures_in_chinese(edition: str) -> bool:
 
 
 def in_edition(edition: str):
-    """The function that turns a figure's English text into `edition`'s: as given, or its Chinese from ZH_TEXT.
-    Called first in every figure, so that the Chinese font is ready before any text is drawn."""
+    """The function that turns a figure's English text into `edition`'s: as given, or its Chinese from
+    ZH_TEXT. Called first in every figure, so that the Chinese font is ready before any text is drawn."""
     return in_chinese if figures_in_chinese(edition) else str
 
 
@@ -140,10 +147,11 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     `intervals` (name -> (low, high)) draws 95% intervals as error bars where given."""
     shown = in_edition(edition)
     ax = _axes(7, 3.8)
-    # Long names on two or three lines, broken between words only, so that neighbours do not overlap (a Chinese
-    # character is as wide as two Latin letters; ZH_TEXT puts spaces where a Chinese name may break).
+    # Long names on two or three lines, broken between words only, so that neighbours do not overlap (a
+    # Chinese character is as wide as two Latin letters; ZH_TEXT puts spaces where a Chinese name may break).
     width = 8 if figures_in_chinese(edition) else 14
-    names = [textwrap.fill(shown(name), width, break_long_words=False, break_on_hyphens=False) for name in values]
+    names = [textwrap.fill(shown(name), width, break_long_words=False, break_on_hyphens=False)
+             for name in values]
     bars = ax.bar(names, list(values.values()), color="#2c7fb8")
     ax.tick_params(axis="x", labelsize=9)
     # With error bars, the values go inside the bars so that the bars' whiskers do not cover them.
@@ -191,13 +199,15 @@ def learning_curves(log_history: list[dict], *, edition: str):
     if evals:
         epochs = [e["epoch"] for e in evals]
         left.plot(epochs, [e["eval_loss"] for e in evals], marker="o", label=shown("validation loss"))
-        for key, name, color in (("eval_accuracy", "accuracy", "#27ae60"), ("eval_macro_f1", "macro-F1", "#8e44ad")):
+        for key, name, color in (("eval_accuracy", "accuracy", "#27ae60"),
+                                 ("eval_macro_f1", "macro-F1", "#8e44ad")):
             if key in evals[0]:
                 right.plot(epochs, [e[key] for e in evals], marker="o", color=color, label=shown(name))
         right.legend()
     left.set(title=shown("Loss while fine-tuning"), xlabel=shown("epoch"), ylabel=shown("cross-entropy loss"))
     left.legend()
-    right.set(title=shown("Validation scores after each epoch"), xlabel=shown("epoch"), ylabel=shown("score"), ylim=(0, 1))
+    right.set(title=shown("Validation scores after each epoch"), xlabel=shown("epoch"), ylabel=shown("score"),
+              ylim=(0, 1))
     right.xaxis.set_major_locator(MaxNLocator(integer=True))    # one point per whole epoch
     return left, right
 
@@ -214,7 +224,8 @@ def tradeoffs(table, baselines: dict[str, float], title: str, *, edition: str):
                                   ("trainable parameters (log scale)", "training time (s)")):
         for (method, row), color in zip(table.iterrows(), plt.cm.tab10.colors):
             ax.errorbar(row[column], row["accuracy"], color=color, marker="o", capsize=4, label=shown(method),
-                        yerr=[[row["accuracy"] - row["accuracy low"]], [row["accuracy high"] - row["accuracy"]]])
+                        yerr=[[row["accuracy"] - row["accuracy low"]],
+                              [row["accuracy high"] - row["accuracy"]]])
         for (name, value), style in zip(baselines.items(), ("--", ":")):
             ax.axhline(value, color="gray", linestyle=style, label=shown(name))
         ax.set(xlabel=shown(xlabel))
@@ -223,14 +234,14 @@ def tradeoffs(table, baselines: dict[str, float], title: str, *, edition: str):
     axes[0].set(ylabel=shown("test accuracy (95% interval)"))
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
     handles, labels = axes[1].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right upper", fontsize=8)     # beside the panels: no point hidden
+    fig.legend(handles, labels, loc="outside right upper", fontsize=8)  # beside the panels: no point hidden
     fig.suptitle(shown(title))
     return axes
 
 
 def callout(markdown: str) -> None:
-    """Show a note written for this run's model or data (`messages.say`, in the notebook's edition: its wording
-    chosen by the facts the cell read) as a quoted block under the cell."""
+    """Show a note written for this run's model or data (`messages.say`, in the notebook's edition: its
+    wording chosen by the facts the cell read) as a quoted block under the cell."""
     from IPython.display import Markdown, display
 
     display(Markdown("> " + markdown.strip().replace("\n", "\n> ")))

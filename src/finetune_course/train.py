@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="full, offline, smoke or auto (default: COURSE_PROFILE, else auto)")
     parser.add_argument("--params", help="a YAML file of parameters that override the profile's")
     args = parser.parse_args(argv)
-    # Under a launcher: joins the other processes (NCCL between GPUs; gloo between CPU processes, which accelerate
-    # sets up only when told to use the CPU).
+    # Under a launcher: joins the other processes (NCCL between GPUs; gloo between CPU processes, which
+    # accelerate sets up only when told to use the CPU).
     state = PartialState(cpu=not torch.cuda.is_available())
     if not state.is_main_process:    # the main process speaks for all; the others report errors only
         sys.stdout = open(os.devnull, "w")
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         state.destroy_process_group()
-    print(f"Test accuracy {results['test_accuracy']:.1%} (95% interval {results['test_accuracy_interval'][0]:.1%}–"
+    print(f"Test accuracy {results['test_accuracy']:.1%} "
+          f"(95% interval {results['test_accuracy_interval'][0]:.1%}–"
           f"{results['test_accuracy_interval'][1]:.1%}), macro-F1 {results['test_macro_f1']:.1%}, "
           f"on {results['test_size']} test examples; trained in {results['train_runtime_s']:.0f} s "
           f"on {results['processes']} process{'es' if results['processes'] > 1 else ''}.\n"
@@ -109,9 +110,11 @@ def train(settings: Settings, state: PartialState) -> dict:
         "test_examples_per_s": test_output.metrics["test_samples_per_second"],
         "tensorboard_log_dir": str(log_dir),
     }
-    if state.is_main_process:                               # one process writes; the others have the same model
+    # One process writes; the others have the same model.
+    if state.is_main_process:
         with artifacts.step_output(settings, "model") as folder:
-            trainer.model.save_pretrained(str(folder))      # the best epoch's weights (load_best_model_at_end)
+            # The best epoch's weights (load_best_model_at_end).
+            trainer.model.save_pretrained(str(folder))
             tokenizer.save_pretrained(str(folder))
         artifacts.write_json(settings.path("metrics.json"), results)
         shutil.rmtree(settings.path("checkpoints"), ignore_errors=True)   # finished: nothing to resume
@@ -213,8 +216,9 @@ def training_facts(trainer: Trainer, train_result) -> dict:
 
 
 def decided_settings(state: PartialState, profile: str | None) -> Settings:
-    """The run's settings. The main process decides the profile (for `auto`, one quick Hub probe) and shows the
-    banner; the other processes take its decision, so that they can never train on another model or data."""
+    """The run's settings. The main process decides the profile (for `auto`, one quick Hub probe) and shows
+    the banner; the other processes take its decision, so that they can never train on another model or
+    data."""
     decision = [None]
     if state.is_main_process:
         try:
@@ -233,26 +237,31 @@ def decided_settings(state: PartialState, profile: str | None) -> Settings:
 
 
 def load_splits(settings: Settings) -> tuple[DatasetDict, list[str]]:
-    """Step 3: load and check the data, normalise whitespace, drop empty texts, carve train/validation/test."""
+    """Step 3: load and check the data, normalise whitespace, drop empty texts, carve
+    train/validation/test."""
     source = data.dataset_source(settings)
     with data.explain_load_errors(source):
         raw = load_dataset(source.path, data_files=source.data_files)
     raw, label_names = data.check_and_prepare(raw, settings)
     text = settings.text_column
-    clean = data.drop_empty_texts(raw.map(lambda batch: {text: [" ".join((t or "").split()) for t in batch[text]]},
-                                          batched=True), text)
+    normalised = raw.map(lambda batch: {text: [" ".join((t or "").split()) for t in batch[text]]},
+                         batched=True)
+    clean = data.drop_empty_texts(normalised, text)
     return recipe.split_subsets(clean, settings), label_names
 
 
 def tokenize(splits: DatasetDict, tokenizer, settings: Settings) -> tuple[DatasetDict, int]:
-    """Step 4: a pad token where the model has none, max_length from the data, no padding (the collator pads)."""
+    """Step 4: a pad token where the model has none, max_length from the data, no padding (the collator
+    pads)."""
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     lengths = [len(ids) for ids in tokenizer(list(splits["train"][settings.text_column]))["input_ids"]]
     max_length = recipe.choose_max_length(lengths, tokenizer.model_max_length, given=settings.max_length)
-    tokenized = splits.map(lambda batch: tokenizer(batch[settings.text_column], truncation=True, max_length=max_length),
+    tokenized = splits.map(lambda batch: tokenizer(batch[settings.text_column], truncation=True,
+                                                   max_length=max_length),
                            batched=True,
-                           remove_columns=[c for c in splits["train"].column_names if c != settings.label_column])
+                           remove_columns=[c for c in splits["train"].column_names
+                                           if c != settings.label_column])
     if settings.label_column != "labels":
         tokenized = tokenized.rename_column(settings.label_column, "labels")
     return tokenized, max_length
@@ -263,8 +272,10 @@ def check_processes(tokenized: DatasetDict, processes: int) -> None:
     short = {split: ds.num_rows for split, ds in tokenized.items() if ds.num_rows < processes}
     if short:
         raise CourseInputError(
-            f"{processes} processes, but only {', '.join(f'{n} {split}' for split, n in short.items())} example(s): "
-            "every process needs examples of its own. Launch fewer processes (--nproc_per_node / --num_processes), "
+            f"{processes} processes, but only "
+            f"{', '.join(f'{n} {split}' for split, n in short.items())} example(s): "
+            "every process needs examples of its own. "
+            "Launch fewer processes (--nproc_per_node / --num_processes), "
             "or give more data (train_size, validation_size, test_size).")
 
 
