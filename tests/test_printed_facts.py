@@ -11,6 +11,11 @@ import pytest
 from conftest import RUNS
 
 LONGEST_SENTENCE = 12
+# In the Chinese edition, a printed sentence of more plain English words than this explains something; fact
+# lines ("answer key: 2,400 training texts, 7.0% with a flipped label") stay in English, as the code prints them.
+LONGEST_ENGLISH_IN_ZH = 8
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")                 # a value shown with repr(): data, not prose
+LIBRARY_ERROR = re.compile(r"^\w+(Error|Exception): ")   # a library's own message, shown on purpose (step 5)
 # A sentence ends at . ! ? ; (followed by a space), and a fact line's parts are separated by "|".
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\s+\|\s+")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -27,7 +32,8 @@ def printed_lines(executed: nbformat.NotebookNode) -> list[str]:
 
 
 def sentences(line: str) -> list[str]:
-    return [part for part in SENTENCE_END.split(line.strip()) if part]
+    """The sentences of a printed line, with quoted values (texts, tokens) taken out first."""
+    return [part for part in SENTENCE_END.split(QUOTED.sub("'…'", line.strip())) if part]
 
 
 def words(sentence: str) -> int:
@@ -42,6 +48,8 @@ def long_sentences(executed) -> list[str]:
 
 def test_the_sentence_rule_tells_a_fact_from_an_explanation():
     fact = "majority class: 40.5% | zero-shot (prompt): 33.0% | untrained model: 30.1%"
+    data = "tweet: \"so the bad guy in 'The Worst Night' is played by Amara's cousin. really.\""
+    assert [words(s) for s in sentences(data)] == [1]
     explanation = ("Over-fitting: validation loss rose after epoch 2, so the model has started to memorise "
                    "the training tweets rather than learn the task.")
     assert [words(s) for s in sentences(fact)] == [2, 2, 2]
@@ -61,8 +69,9 @@ def test_the_chinese_edition_prints_its_explanations_in_chinese(smoke_run):
     english = {}
     for path in sorted(smoke_run["out"].rglob("*.ipynb")):
         printed = [s for line in printed_lines(nbformat.read(path, as_version=4)) for s in sentences(line)]
-        explanations = [s for s in printed if not CJK.search(s)
-                        and sum(bool(PLAIN_WORD.fullmatch(piece)) for piece in s.split()) > 6]
+        plain_words = lambda sentence: sum(bool(PLAIN_WORD.fullmatch(piece)) for piece in sentence.split())
+        explanations = [s for s in printed if not CJK.search(s) and not LIBRARY_ERROR.match(s)
+                        and plain_words(s) > LONGEST_ENGLISH_IN_ZH]
         if explanations:
             english[path.name] = explanations
     assert english == {}
