@@ -11,8 +11,8 @@ import pytest
 from conftest import RUNS
 
 LONGEST_SENTENCE = 12
-# In the Chinese edition, a printed sentence of more plain English words than this explains something; fact
-# lines ("answer key: 2,400 training texts, 7.0% with a flipped label") stay in English, as the code prints them.
+# In the Chinese edition, a printed sentence of more plain English words than this explains something;
+# fact lines ("answer key: 2,400 training texts, 7.0% with a flipped label") stay in English, as printed.
 LONGEST_ENGLISH_IN_ZH = 8
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")                 # a value shown with repr(): data, not prose
 LIBRARY_ERROR = re.compile(r"^\w+(Error|Exception): ")   # a library's own message, shown on purpose (step 5)
