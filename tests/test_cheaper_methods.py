@@ -9,7 +9,7 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
-from finetune_course import measure, messages, metrics, models
+from finetune_course import measure, messages, metrics, models, plots
 from finetune_course.course.chain import notebooks, step_id
 from finetune_course.params import CourseInputError
 
@@ -117,5 +117,5 @@ def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, re
         low, high = row["accuracy_vs_every_weight_interval"]
         key = ("method_below_reference" if high < 0 else "method_above_reference" if low > 0
                else "method_like_reference")
-        reading = messages.say(key, edition, reference="every weight")
+        reading = messages.say(key, edition, reference=plots.in_edition(edition)("every weight"))
         assert f"{name}: {reading} ({row['accuracy_vs_every_weight'] * 100:+.1f} points)" in text, name

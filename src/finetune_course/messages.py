@@ -58,7 +58,7 @@ EN: dict[str, str] = {
     "overfitting_none": "No sign of over-fitting: validation loss fell after every epoch.",
     "overfitting_rose": "Over-fitting: validation loss rose after epoch {epoch}.",
     # metrics.verdict's keys: a score's 95% interval against chance and always guessing the majority label
-    # (step 1's zero-shot score says them too).
+    # (step 1 prints the key for its zero-shot score, and its markdown explains each).
     "worse_than_chance": "worse than chance",
     "no_better_than_chance": "no better than chance: the interval includes it",
     "worse_than_majority": "better than chance, but worse than always guessing '{majority}'",
