@@ -152,7 +152,7 @@ def test_the_synthetic_data_is_disclosed_and_its_answer_key_used(run_name, reque
         return
     assert f"Data: {synthetic}\n" in printed(run, "01") and f"Data: {synthetic}\n" in printed(run, "03")
     flipped = [row["flipped"] for row in data.read_facts("train")]
-    answer_key = (f"answer key: {len(flipped):,} texts in the train split, "
+    answer_key = (f"answer key: {len(flipped):,} train-split texts, "
                   f"{np.mean(flipped):.1%} with a flipped label")
     assert answer_key in printed(run, "03")
     metrics = run["metrics"]
