@@ -10,13 +10,12 @@ import contextlib
 import csv
 import io
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import messages
-from .hub import cached_snapshot, hub_name
+from .hub import cached_snapshot, endpoint, hub_name
 from .params import CourseInputError, Settings
 
 SHIPPED_DATASET = "course-tweets"
@@ -50,8 +49,7 @@ def dataset_source(settings: Settings) -> DataSource:
     if not is_hub_dataset(name):
         return _local_source(Path(name).expanduser(), note)
     if settings.hub_online:
-        server = os.environ.get("HF_ENDPOINT", "").rstrip("/") or "https://huggingface.co"
-        return DataSource(name, None, note("data_hub", name=name, server=server))
+        return DataSource(name, None, note("data_hub", name=name, server=endpoint()))
     # Without the Hub, the snapshot the Hub cache holds is loaded as a folder: offline, `load_dataset(name)`
     # would look in a different cache (the `datasets` library's own) and miss a plain download.
     snapshot = cached_snapshot(name, "dataset")

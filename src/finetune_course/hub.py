@@ -11,11 +11,18 @@ import os
 import sys
 from pathlib import Path
 
+HUB_ADDRESS = "https://huggingface.co"
+
+
+def endpoint() -> str:
+    """The address downloads go to: the mirror in HF_ENDPOINT, else the Hugging Face Hub."""
+    return os.environ.get("HF_ENDPOINT", "").rstrip("/") or HUB_ADDRESS
+
 
 def hub_name(starts_sentence: bool = False) -> str:
     """How the notebooks name the server they download from: the Hub, or the mirror in HF_ENDPOINT."""
-    endpoint = os.environ.get("HF_ENDPOINT", "").rstrip("/")
-    name = f"the Hub mirror at {endpoint} (HF_ENDPOINT)" if endpoint else "the Hugging Face Hub"
+    mirror = endpoint() != HUB_ADDRESS
+    name = f"the Hub mirror at {endpoint()} (HF_ENDPOINT)" if mirror else "the Hugging Face Hub"
     return name[:1].upper() + name[1:] if starts_sentence else name
 
 

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from ..data import is_hub_dataset
-from ..hub import cached_snapshot, env_true, hub_name
+from ..hub import cached_snapshot, endpoint, env_true, hub_name
 from ..models import is_hub_model
 from ..params import (
     DEFAULT_PROFILE,
@@ -152,12 +152,12 @@ def probe_hub(repos: list[tuple[str, str]], timeout: float = HUB_PROBE_TIMEOUT_S
     """One quick request per repo, side by side, all bounded in time even where name lookup hangs."""
     if env_true("HF_HUB_OFFLINE"):
         return HubAnswer(False, (), "HF_HUB_OFFLINE is set")
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    address = endpoint()
     token = os.environ.get("HF_TOKEN")
     answers: dict = {}
 
     def ask(kind: str, repo_id: str) -> None:
-        request = urllib.request.Request(f"{endpoint}/api/{kind}s/{repo_id}")
+        request = urllib.request.Request(f"{address}/api/{kind}s/{repo_id}")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
