@@ -89,10 +89,9 @@ STARTS_A_CHAIN = ("test_auto_picks_full_and_downloads_through_the_mirror",
                   "test_offline_chain_beats_the_baselines_by_15_points",
                   "test_smoke_chain_runs_all_seven_steps")
 # Tests of half a minute or more on `make test`'s workers (pytest --durations), longest first.
-LONGEST = ("test_tiny_bench_writes_results_and_a_plot", "test_own_csv_with_text_labels_runs_the_whole_chain",
-           "test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers",
+LONGEST = ("test_tiny_bench_writes_results_and_a_plot",
            "test_full_from_the_cache_with_the_mirror_gone",
-           "test_interrupted_training_resumes_to_the_same_metrics",
+           "test_step_seven_makes_what_is_missing_and_resumes_an_interrupted_run_to_the_same_metrics",
            "test_one_process_writes_the_model_and_the_metrics",
            "test_two_processes_with_torchrun_match_one_process",
            "test_an_interrupted_run_resumes_to_the_same_metrics")
@@ -210,9 +209,15 @@ def smoke_run(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def offline_run(tmp_path_factory):
-    # Smaller subsets than the profile's (same model, data and recipe): `make test` stays fast.
-    return shared_chain(tmp_path_factory, "offline", "offline",
-                        params=ROOT / "tests" / "params" / "offline_quick.yaml")
+    """The offline profile (pretrained MiniLM) on a learner's own file (tests/learner_data.py): no answer
+    key, its own columns, label words and balance. The course's own data runs in the smoke and full chains."""
+    from learner_data import learner_params
+
+    def make(folder):
+        params = learner_params(folder, ROOT / "tests" / "params" / "offline_quick.yaml")
+        (folder / "stdout.txt").write_text(run_chain(folder, "offline", params=params)["stdout"])
+    folder = once_per_session(tmp_path_factory, "chain-offline", make)
+    return chain_outputs(folder, "en", (folder / "stdout.txt").read_text())
 
 
 @pytest.fixture

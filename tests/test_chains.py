@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import RUNS, run_chain
+from conftest import RUNS
 
 from finetune_course.course.chain import notebooks
 
@@ -85,19 +85,6 @@ def assert_no_unexplained_stderr(folder: Path) -> None:
 @pytest.mark.parametrize("run", RUNS)
 def test_executed_notebooks_show_no_warnings(run, request):
     assert_no_unexplained_stderr(request.getfixturevalue(run)["out"])
-
-
-def test_step_seven_alone_recomputes_what_it_needs_and_gives_the_same_numbers(smoke_run, tmp_path):
-    """Run only notebook 07 on empty artifacts: it runs 03 and 04 itself, and the results are identical."""
-    alone = run_chain(tmp_path, "smoke", steps="07")
-    for made_first in ("baselines", "splits", "tokenized"):
-        assert (alone["artifacts"] / made_first).is_dir(), made_first
-    assert (alone["artifacts"] / "model" / "model.safetensors").is_file()
-    assert not [p.name for p in (alone["artifacts"] / "model").iterdir()
-                if p.suffix in (".bin", ".pt", ".pkl")]
-    for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "untrained_accuracy",
-                "per_class_f1", "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
-        assert alone["metrics"][key] == smoke_run["metrics"][key], key          # deterministic
 
 
 def test_offline_chain_beats_the_baselines_by_15_points(offline_run):

@@ -1,6 +1,8 @@
 """Bring your own data and model; an interrupted training run resumes to the same result."""
 
+import csv
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -10,45 +12,35 @@ import time
 import psutil
 import pytest
 from conftest import ROOT, checkpoint_written, run_chain
+from learner_data import LABEL_WORDS
 
 from finetune_course import messages
-from finetune_course.data import SHIPPED_FOLDER, SINGLE_FILE_TEST_SHARE
+from finetune_course.data import SINGLE_FILE_TEST_SHARE
 
 pytestmark = pytest.mark.slow      # every test here runs notebooks
 
 
 def write_csv(path, rows):
-    import csv
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["tweet", "feeling"])
         writer.writerows(rows)
 
 
-def test_own_csv_with_text_labels_runs_the_whole_chain(tmp_path):
-    """One CSV file, other column names, labels as words: all seven steps run, labels come from the data."""
-    rows = [json.loads(line) for line in (SHIPPED_FOLDER / "train.jsonl").read_text().splitlines()][:600]
-    write_csv(tmp_path / "my_tweets.csv", [(r["text"], r["label_text"].upper()) for r in rows])
-    (tmp_path / "my_task.yaml").write_text(
-        f"dataset_name: {tmp_path / 'my_tweets.csv'}\ntext_column: tweet\nlabel_column: feeling\n"
-        "train_size: 300\nvalidation_size: 50\ntest_size: 100\nnum_train_epochs: 1\n")
-    artifacts, out = tmp_path / "artifacts", tmp_path / "build"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COURSE_")}
-    finished = subprocess.run(
-        [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke",
-         "--params", str(tmp_path / "my_task.yaml"),
-         "--steps", "01,02,03,04,05,06,07", "--out", str(out), "--no-html",
-         "--parameters-json", json.dumps({"artifacts_dir": str(artifacts)})],
-        cwd=ROOT, env=env, capture_output=True, text=True)
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    metrics = json.loads((artifacts / "metrics.json").read_text())
-    assert metrics["label_names"] == ["NEGATIVE", "NEUTRAL", "POSITIVE"]
-    assert (metrics["train_size"], metrics["test_size"]) == (300, 100)
-    saved = json.loads((artifacts / "model" / "config.json").read_text())
-    assert saved["id2label"] == {"0": "NEGATIVE", "1": "NEUTRAL", "2": "POSITIVE"}
-    executed = (out / "03_load_the_data.ipynb").read_text()
+def test_own_csv_with_text_labels_runs_the_whole_chain(offline_run):
+    """The offline chain ran on a learner's CSV file (tests/learner_data.py): other column names, labels as
+    words: the labels come from the data, and step 3 carved the test split out of the one file."""
+    metrics = offline_run["metrics"]
+    assert metrics["label_names"] == sorted(LABEL_WORDS.values())
+    assert (metrics["train_size"], metrics["test_size"]) == (400, 300)
+    saved = json.loads((offline_run["artifacts"] / "model" / "config.json").read_text())
+    assert saved["id2label"] == {str(i): word for i, word in enumerate(sorted(LABEL_WORDS.values()))}
+    executed = (offline_run["out"] / "03_load_the_data.ipynb").read_text()
     note = messages.say("data_file", "en", name="my_tweets.csv", share=SINGLE_FILE_TEST_SHARE)
-    assert json.dumps(f"Data: {note}\n")[1:-1] in executed and "num_rows: 120" in executed  # 20% of 600
+    assert json.dumps(f"Data: {note}\n")[1:-1] in executed
+    with (offline_run["artifacts"].parent / "my_tweets.csv").open(newline="") as f:
+        rows = sum(1 for _ in csv.reader(f)) - 1
+    assert f"num_rows: {math.ceil(rows * SINGLE_FILE_TEST_SHARE)}" in executed     # the test split carved
 
 
 def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alone(tmp_path):
@@ -77,12 +69,12 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
     assert alone.value.ename == "CourseInputError" and alone.value.evalue == message
 
 
-def test_interrupted_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
-    """Kill step 7 after its first checkpoint, run it again: it resumes and ends where an uninterrupted run
-    ends."""
+def test_step_seven_makes_what_is_missing_and_resumes_an_interrupted_run_to_the_same_metrics(smoke_run,
+                                                                                              tmp_path):
+    """Step 7 alone on the smoke run's artifacts without 'tokenized': it says it runs step 4 first, and does.
+    Killed after its first checkpoint and run again, it resumes and ends on the smoke chain's numbers."""
     artifacts = tmp_path / "artifacts"
-    # What step 7 reads: the smoke run's.
-    for made_earlier in ("baselines", "splits", "tokenized", "tiny-gpt2"):
+    for made_earlier in ("baselines", "splits", "tiny-gpt2"):
         shutil.copytree(smoke_run["artifacts"] / made_earlier, artifacts / made_earlier)
     command = [sys.executable, "-m", "finetune_course.course.chain", "--profile", "smoke", "--steps", "07",
                "--no-html", "--out", str(tmp_path / "build"),
@@ -100,11 +92,21 @@ def test_interrupted_training_resumes_to_the_same_metrics(smoke_run, tmp_path):
         process.kill()
     first.wait()
     assert not (artifacts / "metrics.json").exists()
+    # Papermill saved the notebook cell by cell: the announcement came before step 4 ran.
+    killed = (tmp_path / "build" / "07_fine_tune_and_evaluate.ipynb").read_text()
+    announced = messages.say("earlier_step_missing", "en", name="tokenized", notebook="04_tokenize.ipynb",
+                             folder=artifacts)
+    assert json.dumps(announced)[1:-1] in killed
+    assert (artifacts / "recomputed" / "04_tokenize.ipynb").is_file()
+    assert (artifacts / "tokenized").is_dir()
 
     resumed = run_chain(tmp_path, "smoke", steps="07")
     executed = (tmp_path / "build" / "07_fine_tune_and_evaluate.ipynb").read_text()
     assert "resuming from:" in executed
     assert resumed["metrics"]["resumed_from_checkpoint"] is True
-    for key in ("test_accuracy", "test_macro_f1", "per_class_f1"):
+    assert (artifacts / "model" / "model.safetensors").is_file()
+    assert not [p.name for p in (artifacts / "model").iterdir() if p.suffix in (".bin", ".pt", ".pkl")]
+    for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "per_class_f1",
+                "untrained_accuracy", "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
         assert resumed["metrics"][key] == pytest.approx(smoke_run["metrics"][key], abs=1e-9), key
     assert not (artifacts / "checkpoints").exists()       # removed once training finished
