@@ -91,7 +91,7 @@ STARTS_A_CHAIN = ("test_auto_picks_full_and_downloads_through_the_mirror",
 # Tests of half a minute or more on `make test`'s workers (pytest --durations), longest first.
 LONGEST = ("test_tiny_bench_writes_results_and_a_plot",
            "test_full_from_the_cache_with_the_mirror_gone",
-           "test_step_seven_makes_what_is_missing_and_resumes_an_interrupted_run_to_the_same_metrics",
+           "test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics",
            "test_one_process_writes_the_model_and_the_metrics",
            "test_two_processes_with_torchrun_match_one_process",
            "test_an_interrupted_run_resumes_to_the_same_metrics")
@@ -203,7 +203,7 @@ def smoke_run(tmp_path_factory):
     """The smoke chain, in the Chinese edition: its code and so its printed facts are the English edition's
     (tests/test_translation.py), so every check of the facts holds for both; its notes (messages.py) are in
     Chinese, and its Chinese figures are checked too (no warning on stderr). The English edition runs in the
-    offline and full chains, and nbval."""
+    offline and full chains, and nbval (`make test`)."""
     return shared_chain(tmp_path_factory, "smoke", "smoke", edition="zh", html=True)
 
 

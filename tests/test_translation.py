@@ -122,12 +122,15 @@ def test_make_runs_and_opens_either_edition():
 
 
 def test_the_smoke_chain_ran_the_chinese_edition_with_its_figures(smoke_run):
-    """The tests' smoke chain is the Chinese edition (conftest.py): Chinese prose, the same figures as the
-    English. Its stderr, where a missing glyph or an untranslated figure text would show, is checked in
-    test_chains."""
+    """The tests' smoke chain is the Chinese edition (conftest.py): every code cell run (so `make test` needs
+    no nbval of it), Chinese prose, the same figures as the English. Its stderr, where a missing glyph or an
+    untranslated figure text would show, is checked in test_chains."""
     assert smoke_run["results"]["edition"] == "zh" and smoke_run["out"].name == "zh"
     for english in notebooks():
         executed = nbformat.read(smoke_run["out"] / english.relative_to(ROOT / "notebooks"), as_version=4)
+        code = [cell for cell in executed.cells if cell.cell_type == "code"]
+        assert code and all(cell.execution_count for cell in code), english.name
+        assert not [o for cell in code for o in cell.outputs if o.output_type == "error"], english.name
         assert executed.cells[0].source.startswith("# 第" if english.parent.name != "bonus" else "# 附加篇")
         figures = sum("image/png" in output.get("data", {})
                       for c in executed.cells for output in c.get("outputs", []))

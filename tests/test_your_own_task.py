@@ -69,8 +69,7 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
     assert alone.value.ename == "CourseInputError" and alone.value.evalue == message
 
 
-def test_step_seven_makes_what_is_missing_and_resumes_an_interrupted_run_to_the_same_metrics(smoke_run,
-                                                                                              tmp_path):
+def test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics(smoke_run, tmp_path):
     """Step 7 alone on the smoke run's artifacts without 'tokenized': it says it runs step 4 first, and does.
     Killed after its first checkpoint and run again, it resumes and ends on the smoke chain's numbers."""
     artifacts = tmp_path / "artifacts"
