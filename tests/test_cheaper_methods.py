@@ -7,7 +7,13 @@ import nbformat
 import numpy as np
 import pytest
 import torch
-from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
+from datasets import Dataset
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    BertConfig,
+    BertForSequenceClassification,
+)
 
 from finetune_course import measure, messages, metrics, models, plots
 from finetune_course.course.chain import notebooks, step_id
@@ -97,25 +103,75 @@ def test_peak_memory_sees_an_allocation_and_the_measures_count_right(tmp_path):
 
 def test_on_the_random_tiny_model_only_every_weight_learns(smoke_run):
     """The bonus notebook says so for `smoke`: every cheaper method keeps random weights, so each one is
-    clearly below the run that trains every weight (its paired interval lies below zero)."""
+    below the run that trains every weight (its paired interval lies below zero)."""
     methods = smoke_run["results"]["cheaper_methods"]["methods"]
     for name in CHEAPER:
         assert methods[name]["accuracy_vs_every_weight_interval"][1] < 0, name
 
 
+def reading_key(row: dict) -> str:
+    """The bonus notebook's reading of a method against every weight trained (B.7's table)."""
+    if row["one_label"] is not None:
+        return "method_one_label"
+    low, high = row["accuracy_vs_every_weight_interval"]
+    half_width = (high - low) / 2
+    if high < 0:
+        return "method_clearly_below_reference" if -high > half_width else "method_below_reference"
+    if low > 0:
+        return "method_clearly_above_reference" if low > half_width else "method_above_reference"
+    return "method_like_reference"
+
+
+def test_clearly_needs_zero_beyond_half_the_intervals_width():
+    row = {"one_label": None}
+    assert reading_key({**row, "accuracy_vs_every_weight_interval": [-0.10, -0.0003]}) == (
+        "method_below_reference")
+    assert reading_key({**row, "accuracy_vs_every_weight_interval": [-0.10, -0.06]}) == (
+        "method_clearly_below_reference")
+    assert reading_key({**row, "accuracy_vs_every_weight_interval": [-0.02, 0.03]}) == "method_like_reference"
+    assert reading_key({**row, "accuracy_vs_every_weight_interval": [0.01, 0.05]}) == "method_above_reference"
+    assert reading_key({"one_label": "neutral", "accuracy_vs_every_weight_interval": [-0.3, -0.2]}) == (
+        "method_one_label")
+
+
+def test_the_probe_pools_the_real_tokens_mean_for_encoders_last_for_gpt2(clean_env):
+    hidden = torch.arange(12, dtype=torch.float32).reshape(2, 3, 2)      # 2 texts, 3 positions, width 2
+    right_padded = torch.tensor([[1, 1, 0], [1, 1, 1]])
+    assert models.pool(hidden, right_padded, "mean").tolist() == [[1, 2], [8, 9]]
+    assert models.pool(hidden, right_padded, "last_token").tolist() == [[2, 3], [10, 11]]
+    left_padded = torch.tensor([[0, 1, 1], [0, 0, 1]])
+    assert models.pool(hidden, left_padded, "last_token").tolist() == [[4, 5], [10, 11]]
+    assert models.PROBE_POOLING == {True: "last_token", False: "mean"}
+    # On a tiny GPT-2: the classifier's logits are its head on the last-token features, and padding
+    # changes no text's features.
+    folder = models.build_tiny_gpt2(clean_env / "m")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.pad_token = tokenizer.eos_token
+    gpt2 = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=3).eval()
+    gpt2.config.pad_token_id = tokenizer.pad_token_id
+    texts = Dataset.from_dict(dict(tokenizer(["so short", "a much longer tweet than the one before it"])))
+    last = models.pooled_features(gpt2, texts, tokenizer, "last_token", batch_size=2)
+    with torch.no_grad():
+        logits = gpt2(**tokenizer.pad(texts[:2], return_tensors="pt")).logits
+        assert np.allclose(gpt2.score(torch.from_numpy(last)).numpy(), logits.numpy(), atol=1e-5)
+    for pooling in ("mean", "last_token"):
+        alone = np.concatenate([models.pooled_features(gpt2, texts.select([i]), tokenizer, pooling)
+                                for i in range(2)])
+        padded = models.pooled_features(gpt2, texts, tokenizer, pooling, batch_size=2)
+        assert np.allclose(padded, alone, atol=1e-5), pooling
+    assert not np.allclose(padded, models.pooled_features(gpt2, texts, tokenizer, "mean"), atol=1e-3)
+
+
 @pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
 def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, request):
-    """The bonus notebook reads each cheaper method against every weight trained, in the run's edition:
-    below or above where the paired interval in methods.json excludes 0, not measurably different where it
-    includes it."""
+    """The bonus notebook reads each cheaper method against every weight trained, in the run's edition,
+    from the paired interval in methods.json (clearly only with 0 beyond half its width), or as one label."""
     chain = request.getfixturevalue(run)
     executed = nbformat.read(chain["out"] / "bonus" / "cheaper_fine_tuning.ipynb", as_version=4)
     text = "".join(output.get("text", "") for cell in executed.cells for output in cell.get("outputs", []))
     edition = chain["results"].get("edition", "en")
     for name in CHEAPER:
         row = chain["results"]["cheaper_methods"]["methods"][name]
-        low, high = row["accuracy_vs_every_weight_interval"]
-        key = ("method_below_reference" if high < 0 else "method_above_reference" if low > 0
-               else "method_like_reference")
-        reading = messages.say(key, edition, reference=plots.in_edition(edition)("every weight"))
+        reading = messages.say(reading_key(row), edition, reference=plots.in_edition(edition)("every weight"),
+                               label=row["one_label"])
         assert f"{name}: {reading} ({row['accuracy_vs_every_weight'] * 100:+.1f} points)" in text, name

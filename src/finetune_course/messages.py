@@ -70,11 +70,15 @@ EN: dict[str, str] = {
                                  "where this notebook says *pretrained*, read *random*, frozen as loaded. "
                                  "Expect the cheaper methods to learn little here (B.7 says why); "
                                  "the `offline` profile shows them on a pretrained model.",
-    # A cheaper method's accuracy against the reference's: the paired 95% interval of the difference
-    # excludes 0 (below, above) or includes it.
-    "method_below_reference": "clearly below {reference}",
-    "method_above_reference": "clearly above {reference}",
+    # A cheaper method's accuracy against the reference's, from the paired 95% interval of the difference:
+    # clearly (its end nearest 0 is more than half its width away from 0), just excluding 0, or including it;
+    # or a method that predicts one label for every test tweet.
+    "method_clearly_below_reference": "clearly below {reference}",
+    "method_below_reference": "below {reference} (the interval excludes 0)",
     "method_like_reference": "not measurably different from {reference}",
+    "method_above_reference": "above {reference} (the interval excludes 0)",
+    "method_clearly_above_reference": "clearly above {reference}",
+    "method_one_label": "predicts '{label}' for every test tweet: it learnt no task",
 }
 
 ZH: dict[str, str] = {
@@ -130,9 +134,12 @@ ZH: dict[str, str] = {
                                  "本 notebook 里说*预训练*的地方，请读作*随机*（加载时的状态，被冻结）。"
                                  "在这里，更省的方法预计学不到多少（B.7 节解释原因）；"
                                  "`offline` 运行配置在一个预训练模型上展示它们。",
-    "method_below_reference": "明显低于 {reference}",
-    "method_above_reference": "明显高于 {reference}",
+    "method_clearly_below_reference": "明显低于 {reference}",
+    "method_below_reference": "低于 {reference}（区间不含 0）",
     "method_like_reference": "与 {reference} 没有可测的差别",
+    "method_above_reference": "高于 {reference}（区间不含 0）",
+    "method_clearly_above_reference": "明显高于 {reference}",
+    "method_one_label": "对每条测试推文都预测 '{label}'：它没有学会任务",
 }
 
 TABLES = {"en": EN, "zh": ZH}

@@ -254,3 +254,48 @@ def model_facts(settings: Settings) -> ModelFacts:
                       space_marker=space_marker, piece_marker=piece_marker,
                       lowercases=tokens[0] == "hello", own_pad_token=tokenizer.pad_token,
                       pooling=pooling, head="score" if decoder else "classifier")
+
+
+# --- the bonus notebook's linear probe: one vector per text from the frozen body ---
+
+PROBE_POOLING = {True: "last_token", False: "mean"}     # by ModelFacts.decoder: GPT-2, an encoder
+
+
+def pool(hidden, attention_mask, pooling: str):
+    """One vector per text from the last hidden states (batch × tokens × width), padding left out.
+
+    "mean": the mean over the real tokens, the pooling sentence-transformers trained MiniLM with.
+    "last_token": the last real token, the only one that has read the whole text in GPT-2, and the one
+    GPT2ForSequenceClassification's head reads. "first_token": BERT's [CLS] before the pooler (GPT-2's
+    first token, which has read only itself).
+    """
+    import torch
+
+    if pooling == "mean":
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1)
+    if pooling == "last_token":
+        positions = torch.arange(attention_mask.shape[1], device=hidden.device)
+        last = (positions * attention_mask).argmax(dim=1)       # the rightmost real token, either side padded
+        return hidden[torch.arange(hidden.shape[0], device=hidden.device), last]
+    if pooling == "first_token":
+        return hidden[:, 0]
+    raise ValueError(f"pooling {pooling!r}: use 'mean', 'last_token' or 'first_token'.")
+
+
+def pooled_features(model, dataset, tokenizer, pooling: str, batch_size: int = 64):
+    """The pooled last hidden states of the model's body (no head) for every row of a tokenized dataset,
+    in row order, as a NumPy array (rows × width). The body is only read: no gradients."""
+    import numpy as np
+    import torch
+
+    body = model.base_model.eval()            # GPT2Model, BertModel: the model without its head
+    inputs = dataset.select_columns([name for name in ("input_ids", "attention_mask", "token_type_ids")
+                                     if name in dataset.column_names])
+    vectors = []
+    with torch.no_grad():
+        for rows in inputs.iter(batch_size=batch_size):
+            batch = tokenizer.pad(rows, return_tensors="pt")
+            hidden = body(**batch).last_hidden_state
+            vectors.append(pool(hidden, batch["attention_mask"], pooling))
+    return torch.cat(vectors).numpy() if vectors else np.zeros((0, model.config.hidden_size), "float32")
