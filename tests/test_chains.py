@@ -124,7 +124,9 @@ NUMBERS = {
     "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
            r"Fine-tuned, macro-F1: [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
            r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
-           r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\nbest rate: "],
+           r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\nbest rate: ",
+           r"largest difference: loss [\d.e+-]+ \| weights [\d.e+-]+ \(tolerance 1e-05\)",
+           r"validation accuracy noise: ±[\d.]+ points on \d+ tweets"],
 }
 
 

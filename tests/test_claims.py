@@ -2,7 +2,7 @@
 
 Each test reads an executed notebook's outputs and checks one statement the course makes about
 them: the same untrained head in steps 5 and 6, step 4's padding factor quoted in step 7, the
-over-fitting message against the logged losses, verdicts against their intervals, the data
+learning-curve note against the logged scores, verdicts against their intervals, the data
 disclosed as synthetic, and no frozen-looking progress bars. Where a notebook says a sentence chosen by a
 measured value, the test works out which one from the facts (metrics.json, the artifacts) and looks for it
 in the run's edition (finetune_course/messages.py).
@@ -82,20 +82,28 @@ def test_step_7_quotes_the_padding_factor_step_4_measured(run_name, request):
 
 
 @pytest.mark.parametrize("run_name", RUNS)
-def test_the_over_fitting_message_matches_the_logged_losses(run_name, request):
+def test_the_learning_curve_note_matches_the_logged_scores(run_name, request):
+    """The note under step 7's curves, worked out again from the validation losses and accuracies in
+    metrics.json: still learning, over-confidence, over-fitting or within the accuracy's noise."""
     run = request.getfixturevalue(run_name)
-    losses = run["metrics"]["validation_loss_per_epoch"]
-    assert len(losses) == run["metrics"]["num_train_epochs"]
+    metrics = run["metrics"]
+    losses, accuracies = metrics["validation_loss_per_epoch"], metrics["validation_accuracy_per_epoch"]
+    assert len(losses) == len(accuracies) == metrics["num_train_epochs"]
+    lowest, n = int(np.argmin(losses)), metrics["validation_size"]
+    noise = 1.96 * np.sqrt(accuracies[lowest] * (1 - accuracies[lowest]) / n)
+    change = accuracies[-1] - accuracies[lowest]
+    expected = ("curves_one_epoch" if len(losses) == 1
+                else "curves_still_learning" if lowest == len(losses) - 1
+                else "curves_over_confident" if change >= 0
+                else "curves_over_fitting" if -change > noise else "curves_within_noise")
+    assert metrics["learning_curve_verdict"] == expected, (losses, accuracies)
+    values = {"epoch": lowest + 1, "last": len(losses), "change": 100 * change, "noise": 100 * noise, "n": n}
     text = printed(run, "07")
-    rises = [i for i in range(1, len(losses)) if losses[i] > losses[i - 1]]
-    expected = ("overfitting_one_epoch" if len(losses) == 1
-                else "overfitting_rose" if rises else "overfitting_none")
-    said = lambda key, epoch: messages.say(key, edition(run), epoch=epoch)
-    assert said(expected, rises[0] if rises else None) in text, (expected, losses)
-    others = {said(key, epoch) for key in ("overfitting_one_epoch", "overfitting_rose", "overfitting_none")
-              for epoch in range(1, len(losses) + 1)} - {said(expected, rises[0] if rises else None)}
-    assert not [message for message in others if message in text]
-    assert f"Kept: epoch {run['metrics']['best_epoch']} |" in text
+    assert messages.say(expected, edition(run), **values) in text
+    headings = {key: "**{}**".format(messages.say(key, edition(run), **values).split("**")[1])
+                for key in messages.EN if key.startswith("curves_")}          # "**Over-fitting.**"
+    assert [key for key, heading in headings.items() if heading in text] == [expected]
+    assert f"Kept: epoch {metrics['best_epoch']} |" in text
 
 
 def expected_verdict(low, high, chance, majority) -> str:

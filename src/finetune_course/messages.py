@@ -53,10 +53,33 @@ EN: dict[str, str] = {
                            "to it; the demonstration uses a small GPT-2 instead.",
     # --- step 06 ---
     # --- step 07 ---
-    # What the validation losses per epoch show (step 7's learning curves).
-    "overfitting_one_epoch": "One epoch only: over-fitting cannot show yet.",
-    "overfitting_none": "No sign of over-fitting: validation loss fell after every epoch.",
-    "overfitting_rose": "Over-fitting: validation loss rose after epoch {epoch}.",
+    # What the validation curves show: metrics.learning_curve_verdict's keys and values (step 7).
+    "curves_one_epoch": "**One epoch only.** A curve needs two points: nothing to read yet.",
+    "curves_still_learning": "**Still learning.** Validation loss was lowest after the last epoch, {last}. "
+                             "The model was still improving on tweets it never trained on; more epochs "
+                             "might help, and validation would tell.",
+    "curves_over_confident": "**Over-confidence, not over-fitting.** Validation loss was lowest after epoch "
+                             "{epoch} and then rose, while validation accuracy held or rose ({change:+.1f} "
+                             "points; its noise on {n} tweets is ±{noise:.1f}). The model grew surer of its "
+                             "answers: the right ones cost a little less loss, the wrong ones, given with "
+                             "more confidence, cost much more. It does not get more validation tweets wrong.",
+    "curves_over_fitting": "**Over-fitting.** Validation loss was lowest after epoch {epoch}; then it rose, "
+                           "and validation accuracy changed by {change:+.1f} points, a fall beyond its noise "
+                           "(±{noise:.1f} on {n} tweets). The model fits its training tweets at the expense "
+                           "of new ones.",
+    "curves_within_noise": "**Within noise.** Validation loss was lowest after epoch {epoch} and then rose, "
+                           "but validation accuracy changed by only {change:+.1f} points, inside its noise "
+                           "(±{noise:.1f} on {n} tweets). Too little to call over-fitting; more validation "
+                           "tweets would tell.",
+    # 7.7: whether this run's data records more than a label per tweet (data.hidden_facts).
+    "errors_by_kind": "The course's tweets come with an answer key (step 3): the *kind* of template each was "
+                      "written from, and whether its label was flipped on purpose. The table splits the test "
+                      "accuracy by kind. The flipped tweets are scored twice: against their (wrong) label, "
+                      "and against the class their text was written for. In 7.8 and 7.9 the same key counts "
+                      "the flipped labels among the mistakes and the high-loss tweets.",
+    "errors_no_kinds": "This data records a text and a label per tweet, nothing more: there is nothing to "
+                       "split the accuracy by, and no record of which labels are wrong. The per-class scores "
+                       "above, and the mistakes and high-loss tweets below, are what you read yourself.",
     # metrics.verdict's keys: a score's 95% interval against chance and always guessing the majority label
     # (step 1 prints the key for its zero-shot score, and its markdown explains each).
     "worse_than_chance": "worse than chance",
@@ -121,9 +144,27 @@ ZH: dict[str, str] = {
                            "演示改用一个小型 GPT-2。",
     # --- step 06 ---
     # --- step 07 ---
-    "overfitting_one_epoch": "只训练了一轮：还看不出过拟合。",
-    "overfitting_none": "没有过拟合的迹象：每轮之后验证损失都在下降。",
-    "overfitting_rose": "过拟合：第 {epoch} 轮之后验证损失上升了。",
+    "curves_one_epoch": "**只训练了一轮。** 一条曲线至少要有两个点：现在还没有什么可读。",
+    "curves_still_learning": "**仍在学习。** 验证损失在最后一轮（第 {last} 轮）之后最低。"
+                             "模型在从未训练过的推文上仍在进步；更多轮次也许有帮助，验证集会给出答案。",
+    "curves_over_confident": "**过度自信，而不是过拟合。** 验证损失在第 {epoch} 轮之后最低，随后上升，"
+                             "而验证准确率持平或上升（{change:+.1f} 个百分点；它在 {n} 条推文上的噪声约为 "
+                             "±{noise:.1f}）。模型对自己的答案更有把握了：答对的损失略降，答错的因为更自信，"
+                             "损失大得多。它答错的验证推文并没有变多。",
+    "curves_over_fitting": "**过拟合。** 验证损失在第 {epoch} 轮之后最低；随后它上升，验证准确率变化了 "
+                           "{change:+.1f} 个百分点，下降幅度超出了它的噪声（{n} 条推文上约 ±{noise:.1f}）。"
+                           "模型贴合训练推文，代价是在新推文上变差。",
+    "curves_within_noise": "**在噪声之内。** 验证损失在第 {epoch} 轮之后最低，随后上升，"
+                           "但验证准确率只变化了 {change:+.1f} 个百分点，在它的噪声之内"
+                           "（{n} 条推文上约 ±{noise:.1f}）。这点变化不足以判定过拟合；"
+                           "更多的验证推文才能说明。",
+    "errors_by_kind": "本课程的推文附带答案表（第 3 步）：每条推文所用模板的*类型*，以及它的标签是否被故意"
+                      "翻转。下表按类型拆分测试准确率。被翻转的推文计分两次：一次对照它（错误的）标签，"
+                      "一次对照它的文本原本所写的类别。7.8 和 7.9 节用同一份答案表，统计错误和高损失推文中"
+                      "被翻转的标签。",
+    "errors_no_kinds": "这份数据每条推文只记录了文本和标签，别无其他：没有可以用来拆分准确率的信息，"
+                       "也没有哪些标签是错的记录。上面的各类别分数，以及下面的错误和高损失推文，"
+                       "需要你自己来读。",
     "worse_than_chance": "比随机猜测还差",
     "no_better_than_chance": "不比随机猜测好：区间包含了它",
     "worse_than_majority": "比随机猜测好，但不如总是猜 '{majority}'",

@@ -136,3 +136,47 @@ def predict_in_row_order(trainer, dataset, **kwargs):
     return PredictionOutput(predictions=output.predictions[back],
                             label_ids=None if output.label_ids is None else output.label_ids[back],
                             metrics=output.metrics)
+
+
+def epoch_table(log_history: list[dict]) -> list[dict]:
+    """One row per epoch from a `Trainer`'s `state.log_history`: the mean of the training losses logged
+    during that epoch, then the validation loss, accuracy and macro-F1 measured at its end."""
+    evaluations = [entry for entry in log_history if "eval_loss" in entry]
+    rows, previous = [], 0.0
+    for entry in evaluations:
+        logged = [e["loss"] for e in log_history if "loss" in e and previous < e["epoch"] <= entry["epoch"]]
+        rows.append({"epoch": round(entry["epoch"]),
+                     "training loss": float(np.mean(logged)) if logged else float("nan"),
+                     "validation loss": entry["eval_loss"],
+                     "validation accuracy": entry.get("eval_accuracy"),
+                     "validation macro-F1": entry.get("eval_macro_f1")})
+        previous = entry["epoch"]
+    return rows
+
+
+def learning_curve_verdict(log_history: list[dict], validation_size: int, z: float = 1.96) -> dict:
+    """What the validation curves of a training say: {"verdict": a key of the message tables, then the values
+    its sentence needs: "epoch" (the lowest validation loss), "last" (the last epoch), "change" and "noise"
+    (the validation accuracy's, in points), "n" (validation tweets)}.
+
+    The loss measures how much probability the model gives the right labels; accuracy only whether the top
+    label is right. If the validation loss is lowest at the last epoch, the model was still learning. If it
+    rose after its lowest epoch, the validation accuracy's change over the same epochs decides: held or
+    rose (over-confidence: surer answers, costlier mistakes), fell by more than its noise,
+    z * sqrt(p(1-p)/n) at the lowest-loss epoch (over-fitting), or fell by less (within noise).
+    """
+    rows = epoch_table(log_history)
+    if not rows:
+        return {"verdict": "curves_one_epoch", "epoch": 0, "last": 0, "change": 0.0, "noise": 0.0,
+                "n": validation_size}
+    lowest = int(np.argmin([row["validation loss"] for row in rows]))
+    accuracy_then, accuracy_last = rows[lowest]["validation accuracy"], rows[-1]["validation accuracy"]
+    noise = z * np.sqrt(accuracy_then * (1 - accuracy_then) / validation_size)
+    change = accuracy_last - accuracy_then
+    verdict = ("curves_one_epoch" if len(rows) == 1
+               else "curves_still_learning" if lowest == len(rows) - 1
+               else "curves_over_confident" if change >= 0
+               else "curves_over_fitting" if -change > noise
+               else "curves_within_noise")
+    return {"verdict": verdict, "epoch": rows[lowest]["epoch"], "last": rows[-1]["epoch"],
+            "change": float(change * 100), "noise": float(noise * 100), "n": validation_size}

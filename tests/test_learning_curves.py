@@ -1,0 +1,145 @@
+"""Step 7's training part, checked without running the notebook: the learning-curve verdict on logged
+histories of each kind, and the loop by hand against the `Trainer` (the notebook's own cells, run on tiny
+models)."""
+
+import contextlib
+import copy
+import io
+import re
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+from conftest import ROOT
+from datasets import Dataset
+from transformers import (
+    BertConfig,
+    BertForSequenceClassification,
+    DataCollatorWithPadding,
+    GPT2Config,
+    GPT2ForSequenceClassification,
+    PrinterCallback,
+    Trainer,
+)
+
+from finetune_course import messages, metrics, models, recipe, resolve_settings
+
+STEP_7 = ROOT / "notebooks" / "07_fine_tune_and_evaluate.ipynb"
+TOLERANCE = 1e-5          # what the notebook's comparison line states
+
+
+def history(validation_losses, validation_accuracies, logs_per_epoch=2) -> list[dict]:
+    """A `Trainer`'s log_history: training losses logged during each epoch, then the epoch's evaluation."""
+    entries = []
+    for epoch, (loss, accuracy) in enumerate(zip(validation_losses, validation_accuracies), start=1):
+        entries += [{"loss": 1.0 / epoch + step / 10, "epoch": epoch - 1 + (step + 1) / (logs_per_epoch + 1)}
+                    for step in range(logs_per_epoch)]
+        entries.append({"eval_loss": loss, "eval_accuracy": accuracy, "eval_macro_f1": accuracy - 0.01,
+                        "epoch": float(epoch)})
+    return entries
+
+
+@pytest.mark.parametrize("losses, accuracies, n, verdict, epoch", [
+    ([0.90, 0.70, 0.60], [0.60, 0.70, 0.72], 200, "curves_still_learning", 3),
+    ([0.90, 0.70, 0.80], [0.60, 0.70, 0.75], 200, "curves_over_confident", 2),    # accuracy rose
+    ([0.90, 0.70, 0.80], [0.60, 0.70, 0.70], 200, "curves_over_confident", 2),    # accuracy held
+    ([0.90, 0.70, 0.95], [0.60, 0.80, 0.65], 200, "curves_over_fitting", 2),      # fell 15 points, noise 5.5
+    ([0.70, 0.69, 0.695], [0.70, 0.71, 0.70], 200, "curves_within_noise", 2),     # fell 1 point, noise 6.3
+    ([0.70, 0.69, 0.695], [0.70, 0.71, 0.70], 100_000, "curves_over_fitting", 2),  # the same, noise 0.3
+    ([0.80], [0.60], 200, "curves_one_epoch", 1),
+])
+def test_the_verdict_reads_loss_and_accuracy_against_the_noise(losses, accuracies, n, verdict, epoch):
+    reading = metrics.learning_curve_verdict(history(losses, accuracies), validation_size=n)
+    assert reading["verdict"] == verdict and reading["epoch"] == epoch and reading["n"] == n
+    lowest = int(np.argmin(losses))
+    p = accuracies[lowest]
+    assert reading["noise"] == pytest.approx(100 * 1.96 * np.sqrt(p * (1 - p) / n))
+    assert reading["change"] == pytest.approx(100 * (accuracies[-1] - p))
+    for edition in messages.TABLES:                    # every verdict has its sentence, values filled
+        said = messages.say(reading["verdict"], edition, **reading)
+        assert "{" not in said and (len(losses) == 1 or str(epoch) in said)
+
+
+def test_the_epoch_table_averages_the_training_losses_logged_in_each_epoch():
+    rows = metrics.epoch_table(history([0.9, 0.8], [0.6, 0.7]))
+    assert [row["epoch"] for row in rows] == [1, 2]
+    assert rows[0]["training loss"] == pytest.approx((1.0 + 1.1) / 2)
+    assert rows[1]["training loss"] == pytest.approx((0.5 + 0.6) / 2)
+    assert [row["validation loss"] for row in rows] == [0.9, 0.8]
+    assert [row["validation accuracy"] for row in rows] == [0.6, 0.7]
+    assert [row["validation macro-F1"] for row in rows] == pytest.approx([0.59, 0.69])
+
+
+def cell_source(cell_id: str) -> str:
+    return next(c.source for c in nbformat.read(STEP_7, as_version=4).cells if c.id == cell_id)
+
+
+def tiny_classifier(kind: str, pad_id: int):
+    """A two-block GPT-2 (the smoke model's kind) or BERT (MiniLM's), random weights, dropout as shipped."""
+    torch.manual_seed(0)
+    if kind == "gpt2":
+        config = GPT2Config(n_layer=2, n_head=2, n_embd=32, vocab_size=pad_id + 1, num_labels=3,
+                            pad_token_id=pad_id)
+        return GPT2ForSequenceClassification(config)
+    config = BertConfig(num_hidden_layers=2, num_attention_heads=2, hidden_size=32, intermediate_size=64,
+                        vocab_size=pad_id + 1, num_labels=3, pad_token_id=pad_id)
+    return BertForSequenceClassification(config)
+
+
+def run_the_loop_cells(settings, untouched, loop_change=("", "")) -> str:
+    """Step 7's two cells (the Trainer on a few batches, then the loop by hand) on random tweets of
+    random lengths; what they printed. `loop_change` replaces a piece of the loop's code."""
+    tokenizer = models.gpt2_tokenizer()
+    tokenizer.pad_token = tokenizer.eos_token
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(70):                              # 4 batches of 16 and a rest that is left out
+        ids = rng.integers(0, 500, rng.integers(3, 15)).tolist()
+        rows.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": int(rng.integers(0, 3))})
+    train = Dataset.from_list(rows)
+    namespace = {"settings": settings, "untouched": untouched, "tokenizer": tokenizer,
+                 "tokenized": {"train": train},
+                 "steps_per_epoch": int(np.ceil(train.num_rows / settings.per_device_train_batch_size)),
+                 "copy": copy, "np": np, "torch": torch, "recipe": recipe, "Trainer": Trainer,
+                 "DataCollatorWithPadding": DataCollatorWithPadding, "PrinterCallback": PrinterCallback}
+    loop = cell_source("5e1d0a03")
+    assert loop.count(loop_change[0]) >= 1
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(cell_source("5e1d0a02"), namespace)
+        exec(loop.replace(*loop_change), namespace)
+    return printed.getvalue()
+
+
+def differences(printed: str) -> tuple[float, float, float]:
+    loss, weights = re.search(r"largest difference: loss (\S+) \| weights (\S+) \(tolerance 1e-05\)",
+                              printed).groups()
+    moved = re.search(r"largest weight change in 4 steps: (\S+)", printed).group(1)
+    return float(loss), float(weights), float(moved)
+
+
+@pytest.fixture
+def smoke(clean_env):
+    return resolve_settings(profile="smoke", artifacts_dir=str(clean_env / "artifacts"))
+
+
+@pytest.mark.parametrize("kind", ["gpt2", "bert"])
+def test_the_loop_by_hand_takes_the_trainers_steps(smoke, kind):
+    untouched = tiny_classifier(kind, models.gpt2_tokenizer().eos_token_id)
+    before = copy.deepcopy(untouched.state_dict())
+    printed = run_the_loop_cells(smoke, untouched)
+    loss, weights, moved = differences(printed)
+    assert loss <= TOLERANCE and weights <= TOLERANCE, printed
+    assert moved > 100 * TOLERANCE, printed          # the steps moved the weights: the match is not trivial
+    assert len(re.search(r"loss per step, by hand: (.*)", printed).group(1).split(", ")) == 4
+    after = untouched.state_dict()                   # the model step 7 goes on to train is untouched
+    assert all(torch.equal(before[name], after[name]) for name in before)
+
+
+def test_the_comparison_sees_a_step_that_differs(smoke):
+    """The loop from a copy with dropout on no longer matches the Trainer: the test above can fail."""
+    untouched = tiny_classifier("gpt2", models.gpt2_tokenizer().eos_token_id)
+    printed = run_the_loop_cells(smoke, untouched, ("copy.deepcopy(start).to", "copy.deepcopy(untouched).to"))
+    loss, weights, _ = differences(printed)
+    assert weights > TOLERANCE, printed
