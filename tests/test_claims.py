@@ -10,6 +10,7 @@ in the run's edition (finetune_course/messages.py).
 
 import json
 import re
+from types import SimpleNamespace
 
 import nbformat
 import numpy as np
@@ -154,9 +155,12 @@ def test_the_synthetic_data_is_disclosed_and_its_answer_key_used(run_name, reque
     run = request.getfixturevalue(run_name)
     edition = run["results"].get("edition", "en")
     synthetic = messages.say("data_synthetic", edition, name=data.SHIPPED_DATASET, rate=data.NOISE_RATE)
-    if run["metrics"]["dataset_name"] != data.SHIPPED_DATASET:      # real data (the full profile)
+    # Step 3's note on what the data is: the course's tweets, the guide's, or a learner's own.
+    about = data.about_the_data(SimpleNamespace(dataset_name=run["metrics"]["dataset_name"]))
+    assert f"> {messages.say(about, edition, rate=data.NOISE_RATE)}" in printed(run, "03")
+    if run["metrics"]["dataset_name"] != data.SHIPPED_DATASET:      # real data, or a learner's own file
         assert synthetic not in printed(run, "01") + printed(run, "03")
-        assert "answer key: none" in printed(run, "03") and run["metrics"]["accuracy_per_kind"] is None
+        assert "answer key" not in printed(run, "03") and run["metrics"]["accuracy_per_kind"] is None
         return
     assert f"Data: {synthetic}\n" in printed(run, "01") and f"Data: {synthetic}\n" in printed(run, "03")
     flipped = [row["flipped"] for row in data.read_facts("train")]

@@ -9,7 +9,7 @@ import pytest
 from conftest import load_script
 from datasets import Dataset, load_dataset
 
-from finetune_course import CourseInputError, data, resolve_settings
+from finetune_course import CourseInputError, data, messages, resolve_settings
 
 shipped_data = load_script("tools/make_tweets.py")    # the generator of the course's synthetic tweets
 
@@ -243,3 +243,24 @@ def test_a_hub_failure_is_told_apart_from_a_broken_file():
     with pytest.raises(CourseInputError, match="valid CSV"):
         with data.explain_load_errors(local):
             raise ValueError("bad line")
+
+
+def test_step_3_describes_the_data_that_runs(clean_env):
+    """Only the course's own tweets are called synthetic (with their answer key); the guide's are described as
+    its real tweets; anything else as data whose maker alone can say how it was labelled."""
+    assert yaml_value("params/full.yaml", "dataset_name") == data.GUIDE_DATASET
+    about = lambda name: data.about_the_data(resolve_settings("smoke", dataset_name=name))
+    assert about(data.SHIPPED_DATASET) == "data_about_course"
+    assert about(data.GUIDE_DATASET) == "data_about_guide"
+    assert about(str(clean_env / "mine.csv")) == about("someone/some-dataset") == "data_about_other"
+    for key in ("data_about_guide", "data_about_other"):
+        for edition in ("en", "zh"):
+            text = messages.say(key, edition, rate=data.NOISE_RATE).lower()
+            assert not [word for word in ("synthetic", "answer key", "flipped", "合成", "答案表", "翻转")
+                        if word in text], (key, edition)
+
+
+def yaml_value(path: str, name: str):
+    import yaml
+    from conftest import ROOT
+    return yaml.safe_load((ROOT / path).read_text())[name]

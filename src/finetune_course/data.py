@@ -19,6 +19,7 @@ from .hub import cached_snapshot, endpoint, hub_name
 from .params import CourseInputError, Settings
 
 SHIPPED_DATASET = "course-tweets"
+GUIDE_DATASET = "mteb/tweet_sentiment_extraction"    # the guide's data, the full profile's
 SHIPPED_FOLDER = Path(__file__).parent / "data" / "tweets"
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
 # What the generator (tools/make_tweets.py) wrote beside the tweets: the label-noise rate, the kinds of tweet.
@@ -424,3 +425,11 @@ def hidden_facts(settings: Settings) -> dict | None:
     if settings.dataset_name != SHIPPED_DATASET:
         return None
     return {row["id"]: row for split in ("train", "test") for row in read_facts(split)}
+
+
+def about_the_data(settings: Settings) -> str:
+    """The key of step 3's note (messages.py) on what this run's data is: the course's own tweets, which come
+    with an answer key; the guide's real tweets; or any other data, which only its maker can describe."""
+    if settings.dataset_name == SHIPPED_DATASET:
+        return "data_about_course"
+    return "data_about_guide" if settings.dataset_name == GUIDE_DATASET else "data_about_other"

@@ -28,6 +28,27 @@ EN: dict[str, str] = {
     "model_pad_missing": ("**{model}** ({model_type}, context {context:,} tokens) has **no padding token**. "
                           "Step 4 sets one; step 5 tells the model its id."),
     # --- step 03 ---
+    # what this run's data is (data.about_the_data): the course's own tweets, the guide's, or other data
+    "data_about_course": ("**The course's own tweets: synthetic.** Its generator (`tools/make_tweets.py`) "
+                          "builds each tweet from hand-written templates of several *kinds* (plain, "
+                          "negation, sarcasm, mixed feelings, mild feelings without keywords, neutral "
+                          "texts full of sentiment words, borderline), roughens it as real tweets are "
+                          "rough (mentions, links, emoji, typos, stray spaces), and flips {rate:.0%} of "
+                          "the labels on purpose, to imitate annotators' mistakes. It also keeps an "
+                          "**answer key**: each tweet's kind and whether its label was flipped, printed "
+                          "below. Real data never comes with one; after training, the course uses it to "
+                          "show which kinds the model gets wrong and to find the flipped labels. Train and "
+                          "test come from the same templates, so an accuracy on these tweets tells how well "
+                          "the mechanics work, never how a model would do on real tweets."),
+    "data_about_guide": ("**The guide's data: real tweets.** `mteb/tweet_sentiment_extraction` holds "
+                         "tweets from Kaggle's *Tweet Sentiment Extraction* competition, each labelled "
+                         "negative, neutral or positive by human annotators. On borderline tweets "
+                         "annotators disagree, so some labels are debatable, and nothing in the data says "
+                         "which."),
+    "data_about_other": ("**Data of your choosing.** Only its maker can say who labelled it, and by what "
+                         "rule; the labels are all there is to go by. Nothing in the data says which of "
+                         "them are wrong: after training, the course lists the training texts the model "
+                         "finds hardest to fit, the first place to look."),
     # --- step 04 ---
     # how this run's tokenizer marks spaces and word pieces, chosen by models.model_facts
     "tokenizer_bpe": ("**{model}** uses byte-level BPE, like GPT-2. `Ġ` marks a token that begins with a "
@@ -39,6 +60,15 @@ EN: dict[str, str] = {
                                       "`##` marks a piece that continues the word before it. `[CLS] … [SEP]` "
                                       "wrap every text; the classifier reads `[CLS]` (step 5)."),
     "tokenizer_other": "**{model}** uses {kind}. The tokens above show how it marks spaces and pieces.",
+    # what this run's tokenizer does with the quirks of exported text, chosen by models.model_facts
+    "quirks_bpe": ("**{model}** uses byte-level BPE: it has single tokens for English endings after a "
+                   "straight apostrophe, such as `'m` and `'t`. Any other apostrophe cuts the word apart, "
+                   "and a rarer character such as `’` becomes byte pieces that look garbled."),
+    "quirks_wordpiece": ("**{model}** uses WordPiece: it cuts every punctuation mark off as a token of its "
+                         "own. So `I'm`, ``I`m`` and `I’m` all become three tokens, and only the middle one, "
+                         "the mark, differs. An HTML entity adds its pieces (`&`, `amp`, `;`), and a masked "
+                         "word becomes one token per star."),
+    "quirks_other": "**{model}** uses {kind}. The table shows what it does with each quirk.",
     # --- step 05 ---
     # The note on which hidden state this run's model's head reads (models.model_facts(...).pooling).
     "pooling_last_token": "**{model}** is a decoder (a causal language model). Its head reads the last token "
@@ -122,6 +152,24 @@ ZH: dict[str, str] = {
     "model_pad_missing": ("**{model}**（{model_type}，上下文 {context:,} 个 token）**没有填充 token**。"
                           "第 4 步设置一个，第 5 步把它的 id 告诉模型。"),
     # --- step 03 ---
+    "data_about_course": ("**课程自带的推文：合成数据。** 它的生成器（`tools/make_tweets.py`）"
+                          "用几种*类型*（kind）的手写模板拼出每条推文（普通、否定、讽刺、情感混杂、"
+                          "不带关键词的温和情感、满是情感词的中性文本、边界情况），"
+                          "再像真实推文那样把它弄得粗糙（提及、链接、表情符号、拼写错误、多余的空格），"
+                          "然后故意翻转 {rate:.0%} 的标签，以模仿标注者的错误。"
+                          "它还保留了一份**答案表**（answer key）：每条推文的类型，"
+                          "以及它的标签是否被翻转过，见下方打印的内容。真实数据从来不会附带答案表；"
+                          "训练之后，课程用它来展示模型在哪些类型上出错，并找出被翻转的标签。"
+                          "训练集和测试集来自同样的模板，所以在这些推文上的准确率只能说明机制运转得如何，"
+                          "绝不能说明模型在真实推文上会表现如何。"),
+    "data_about_guide": ("**原指南的数据：真实推文。** `mteb/tweet_sentiment_extraction` "
+                         "收录的推文来自 Kaggle 的 *Tweet Sentiment Extraction* 竞赛，"
+                         "每条都由人工标注者标为 negative、neutral 或 positive。"
+                         "对处在边界上的推文，标注者之间会有分歧，所以有些标签值得商榷，"
+                         "而数据本身并不说明是哪些。"),
+    "data_about_other": ("**你选择的数据。** 只有它的制作者能说清是谁标注的、按什么规则标注；"
+                         "能依据的只有标签本身。数据本身并不说明哪些标签是错的："
+                         "训练之后，课程会列出模型最难拟合的训练文本，那是最先该查看的地方。"),
     # --- step 04 ---
     "tokenizer_bpe": ("**{model}** 使用字节级 BPE，与 GPT-2 相同。`Ġ` 标记以空格开头的 token。"
                       "`Ġgood` 和 `good` 是两个不同的 token。大小写保持不变。"),
@@ -131,6 +179,14 @@ ZH: dict[str, str] = {
                                       "`##` 标记接续前一个词的片段。每条文本都被包在 `[CLS] … [SEP]` 之间；"
                                       "分类器读取 `[CLS]`（第 5 步）。"),
     "tokenizer_other": "**{model}** 使用 {kind}。上面的 token 展示了它如何标记空格和片段。",
+    "quirks_bpe": ("**{model}** 使用字节级 BPE：对于直撇号之后的英语词尾（如 `'m` 和 `'t`），"
+                   "它有单独的 token。换成其他撇号，这个词就会被切开；"
+                   "而像 `’` 这样较少见的字符会变成看似乱码的字节片段。"),
+    "quirks_wordpiece": ("**{model}** 使用 WordPiece：它把每个标点符号都切成单独的 token。"
+                         "所以 `I'm`、``I`m`` 和 `I’m` 都变成三个 token，只有中间那个（撇号）不同。"
+                         "HTML 实体会把它的几个片段（`&`、`amp`、`;`）加进文本，被遮蔽的词则每个星号"
+                         "变成一个 token。"),
+    "quirks_other": "**{model}** 使用 {kind}。上表展示了它如何处理每种特殊字符。",
     # --- step 05 ---
     "pooling_last_token": "**{model}** 是一个解码器（因果语言模型）。它的分类头读取最后一个不是填充的 token"
                           "（id 不等于填充 id 的最右边的位置）。找到这个 token 需要填充 id，"

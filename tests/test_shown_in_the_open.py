@@ -1,0 +1,97 @@
+"""What steps 3, 4 and 6 compute in the open, run from the notebooks' own cells (no chain): step 3's table of
+character-level quirks, step 4's quirks as each tokenizer cuts them (against what its note says), and step 6's
+bootstrap in NumPy, which must give the very interval of the package's `metrics.bootstrap_intervals`.
+"""
+
+import ast
+import random
+import re
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ROOT
+from learner_data import with_export_quirks
+from test_recipe import cell_source
+
+from finetune_course import messages, metrics, models, resolve_settings
+
+STEP_3 = ROOT / "notebooks" / "03_load_the_data.ipynb"
+STEP_4 = ROOT / "notebooks" / "04_tokenize.ipynb"
+STEP_6 = ROOT / "notebooks" / "06_choose_the_metrics.ipynb"
+ENTITY = "HTML entity (&amp; &lt; &gt; &quot; &#39;)"    # a row of step 3's table
+
+
+def run_cell(source: str, namespace: dict):
+    """Run a cell's statements in `namespace`; return the value of its last line, as a notebook shows it."""
+    body = ast.parse(source).body
+    *statements, last = body
+    exec(compile(ast.Module(body=statements, type_ignores=[]), "<cell>", "exec"), namespace)
+    return eval(compile(ast.Expression(body=last.value), "<cell>", "eval"), namespace)
+
+
+def test_step_3_counts_each_quirk_of_exported_text():
+    texts = ["I`m at class until 5", "salt &amp; pepper", "what a **** day", "I’m fine",
+             "see https://x.example.org", "@bob hi #tbt", "plain text, it's fine", "2 * 3 = 6", "`quoted`"]
+    table = run_cell(cell_source(STEP_3, "4546b246"), {"pd": pd, "re": re, "text": pd.Series(texts)})
+    counts = table["train texts"].to_dict()
+    assert counts == {"typographic apostrophe (’ ‘)": 1, "backtick apostrophe (I`m)": 1,
+                      "masked word (****)": 1, ENTITY: 1, "URL": 1, "@mention": 1, "#hashtag": 1}
+    assert table.loc[ENTITY, "first example"] == repr("salt &amp; pepper")
+    none = run_cell(cell_source(STEP_3, "4546b246"), {"pd": pd, "re": re, "text": pd.Series(["plain"])})
+    assert (none["train texts"] == 0).all() and (none["first example"] == "").all()
+
+
+def test_step_3_finds_the_quirks_of_the_learners_file():
+    """tests/learner_data.py roughens texts as an export does: each of its quirks is counted."""
+    rng = random.Random(1)
+    texts = pd.Series([with_export_quirks("I'm sad & tired and done with this day", rng) for _ in range(200)])
+    table = run_cell(cell_source(STEP_3, "4546b246"), {"pd": pd, "re": re, "text": texts})
+    for quirk in ("backtick apostrophe (I`m)", "masked word (****)", ENTITY):
+        assert table.loc[quirk, "train texts"] > 0, quirk
+
+
+def quirk_tokens(tokenizer) -> pd.DataFrame:
+    return run_cell(cell_source(STEP_4, "71b1db04"), {"pd": pd, "tokenizer": tokenizer})
+
+
+def test_step_4_quirks_as_gpt2_cuts_them_match_its_note():
+    """quirks_bpe: "'m" is one token; a backtick cuts the word apart; '’' becomes byte pieces."""
+    assert "`'m`" in messages.EN["quirks_bpe"]
+    table = quirk_tokens(models.gpt2_tokenizer())
+    clean = table.loc["backtick apostrophe", "clean"].split()
+    assert clean[:2] == ["I", "'m"]
+    assert table.loc["backtick apostrophe", "with the quirk"].split()[:3] == ["I", "`", "m"]
+    typographic = table.loc["typographic apostrophe", "with the quirk"].split()
+    assert "’" not in typographic and len(typographic) > len(clean)            # bytes, not the character
+
+
+def test_step_4_quirks_as_wordpiece_cuts_them_match_its_note(clean_env):
+    """quirks_wordpiece: three tokens for each apostrophe, only the mark differs; &amp; adds & amp ;; a star
+    per token."""
+    from transformers import AutoTokenizer
+    table = quirk_tokens(AutoTokenizer.from_pretrained(models.model_source(resolve_settings("offline"))))
+    clean = table.loc["backtick apostrophe", "clean"].split()
+    for quirk, mark in (("backtick apostrophe", "`"), ("typographic apostrophe", "’")):
+        quirky = table.loc[quirk, "with the quirk"].split()
+        differ = [i for i, (a, b) in enumerate(zip(clean, quirky)) if a != b]
+        assert len(quirky) == len(clean) and differ == [1]
+        assert quirky[:3] == [clean[0], mark, clean[2]]
+    assert table.loc["HTML entity", "with the quirk"].split() == ["salt", "&", "amp", ";", "pepper"]
+    assert table.loc["masked word", "with the quirk"].split().count("*") == 4
+
+
+@pytest.mark.parametrize("rows, seed", [(20, 0), (300, 42), (601, 7)])
+def test_step_6_numpy_bootstrap_gives_the_packages_interval(rows, seed):
+    rng = np.random.default_rng(seed + 1)
+    test_labels = rng.integers(0, 3, rows)
+    logits = rng.normal(size=(rows, 3))
+    logits[np.arange(rows), test_labels] += rng.random(rows)           # right more often than chance
+    namespace = {"np": np, "output": SimpleNamespace(predictions=logits), "test_labels": test_labels,
+                 "settings": SimpleNamespace(seed=seed), "print": lambda *args: None}
+    exec(cell_source(STEP_6, "bb87f141"), namespace)
+    package = metrics.bootstrap_intervals(logits.argmax(axis=-1), test_labels,
+                                          n_resamples=namespace["n_resamples"], seed=seed)["accuracy"]
+    assert package == (namespace["hits"].mean(), namespace["low"], namespace["high"])   # exactly the same
+    assert namespace["low"] < namespace["high"]
