@@ -83,7 +83,7 @@ def is_slow(item) -> bool:
 # first worker the first two, the other the next two, and then one more test whenever one ends. So one worker
 # runs the full chain and then the offline chain (the longest), the other the smoke chain; next come the tests
 # that read no chain, the longest first, while those chains run; then the readers of each chain, in the order
-# the chains end (the full chain's first: its second run, from the cache, takes a minute and a half), so that
+# the chains end (the full chain's first: its second run, from the cache, takes half a minute), so that
 # no worker waits on a chain that the other one is still running.
 STARTS_A_CHAIN = ("test_auto_picks_full_and_downloads_through_the_mirror",
                   "test_offline_chain_beats_the_baselines_by_15_points",

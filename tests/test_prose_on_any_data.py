@@ -16,7 +16,8 @@ COURSE_DATA_ONLY = re.compile(r"synthetic|answer key|noise rate|label noise|per 
 
 UNITS = {"%": "%", "points": "points", "个百分点": "points", "s": "s", "seconds": "s", "秒": "s",
          "min": "min", "minutes": "min", "分钟": "min", "h": "h", "hours": "h", "小时": "h"}
-FIGURE = re.compile(r"(?<![\d.])(\d+\.\d+) ?(%|points|个百分点|seconds|秒|minutes|min|分钟|hours|小时|s|h)(?![a-z])")
+FIGURE = re.compile(r"(?<![\d.])(\d+\.\d+) ?(%|points|个百分点|seconds|秒|minutes|min|分钟|hours|小时|s|h)"
+                    r"(?![a-z])")
 
 
 def figures_in(text: str) -> set[tuple[str, str]]:
