@@ -54,12 +54,12 @@ def test_the_bonus_reads_like_a_chapter_too():
     assert [p.name for p in BONUS] == ["cheaper_fine_tuning.ipynb"]
     markdown = "\n".join("".join(c["source"]) for c in cells(BONUS[0]) if c["cell_type"] == "markdown")
     assert markdown.startswith("# Bonus")
-    for part in ("**The guide ↔ this course.**", "**Learning goals**", "## Recap", "## Exercises",
-                 "<details><summary>Solutions</summary>"):
+    for part in ("**Learning goals**", "## Recap", "## Exercises", "<details><summary>Solutions</summary>",
+                 "## If you read the guide"):
         assert part in markdown, part
 
 
-# The guide's own call for each step, shown in the notebook's "the guide <-> this course" box.
+# The guide's own call for each step, shown in the notebook's last section, "If you read the guide".
 GUIDE_CALLS = {
     1: "It measures neither claim", 2: '"gpt2"', 3: 'load_dataset("mteb/tweet_sentiment_extraction")',
     4: 'padding="max_length", truncation=True',
@@ -69,10 +69,13 @@ GUIDE_CALLS = {
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_shows_the_guides_code_beside_the_course(path):
-    intro = "".join(cells(path)[0]["source"])
-    assert "**The guide ↔ this course.**" in intro
-    assert GUIDE_CALLS[int(path.name[:2])] in intro
+def test_shows_the_guides_code_at_the_end_for_those_who_read_it(path):
+    """A beginner meets the course's own way first; what the guide did differently closes the chapter."""
+    opening, closing = "".join(cells(path)[0]["source"]), "".join(cells(path)[-1]["source"])
+    assert "guide ↔" not in opening
+    _, heading, for_guide_readers = closing.partition("## If you read the guide")
+    assert heading and GUIDE_CALLS[int(path.name[:2])] in for_guide_readers
+    assert "**Next:**" in for_guide_readers        # the way on stays the last line
 
 
 def test_no_path_hacks_in_notebooks():
