@@ -11,7 +11,7 @@ from transformers import (
     GPT2ForSequenceClassification,
 )
 
-from finetune_course import CourseInputError, messages, metrics, models, resolve_settings
+from finetune_course import CourseInputError, messages, metrics, models, resolve_settings, zero_shot
 
 
 def test_tiny_gpt2_is_built_deterministically_with_the_real_gpt2_tokenizer(clean_env):
@@ -205,3 +205,12 @@ def test_predictions_sorted_by_length_come_back_in_row_order(clean_env, tmp_path
     lengths = np.array([len(ids) for ids in dataset["input_ids"]])
     padded = lambda rows: sum(8 * lengths[rows[i:i + 8]].max() for i in range(0, len(rows), 8))
     assert padded(np.argsort(lengths)) < padded(np.arange(len(lengths)))
+
+
+def test_zero_shot_describes_the_courses_labels_and_any_other_plainly():
+    """Step 1 prints the texts the embedding method compares; a learner's own labels get plain ones, and an
+    exercise's description replaces a label's only under that label's name."""
+    assert zero_shot.label_texts(["negative", "glad"]) == [zero_shot.LABEL_DESCRIPTIONS["negative"],
+                                                          "This text is glad."]
+    assert zero_shot.label_texts(["sad", "meh"], {"meh": "Just information.", "neutral": "ignored"}) == [
+        "This text is sad.", "Just information."]

@@ -52,13 +52,19 @@ EN: dict[str, str] = {
     # --- step 04 ---
     # how this run's tokenizer marks spaces and word pieces, chosen by models.model_facts
     "tokenizer_bpe": ("**{model}** uses byte-level BPE, like GPT-2. `Ġ` marks a token that begins with a "
-                      "space. `Ġgood` and `good` are two different tokens. Case is kept."),
+                      "space. `Ġgood` and `good` are two different tokens. Case is kept. It has no "
+                      "unknown token: any character can be written in bytes."),
     "tokenizer_wordpiece": ("**{model}** uses WordPiece, like BERT. `##` marks a piece that continues the "
                             "word before it. `[CLS] … [SEP]` wrap every text; the classifier reads `[CLS]` "
-                            "(step 5)."),
+                            "(step 5). A character missing from its vocabulary becomes `[UNK]`, so two "
+                            "different emoji can be the same token to it; 4.1 counts the training tweets "
+                            "that hold one."),
     "tokenizer_wordpiece_lowercase": ("**{model}** uses WordPiece, like BERT. It lower-cases the text first. "
                                       "`##` marks a piece that continues the word before it. `[CLS] … [SEP]` "
-                                      "wrap every text; the classifier reads `[CLS]` (step 5)."),
+                                      "wrap every text; the classifier reads `[CLS]` (step 5). A "
+                                      "character missing from its vocabulary becomes `[UNK]`, so two "
+                                      "different emoji can be the same token to it; 4.1 counts the "
+                                      "training tweets that hold one."),
     "tokenizer_other": "**{model}** uses {kind}. The tokens above show how it marks spaces and pieces.",
     # what this run's tokenizer does with the quirks of exported text, chosen by models.model_facts
     "quirks_bpe": ("**{model}** uses byte-level BPE: it has single tokens for English endings after a "
@@ -172,12 +178,17 @@ ZH: dict[str, str] = {
                          "训练之后，课程会列出模型最难拟合的训练文本，那是最先该查看的地方。"),
     # --- step 04 ---
     "tokenizer_bpe": ("**{model}** 使用字节级 BPE，与 GPT-2 相同。`Ġ` 标记以空格开头的 token。"
-                      "`Ġgood` 和 `good` 是两个不同的 token。大小写保持不变。"),
+                      "`Ġgood` 和 `good` 是两个不同的 token。大小写保持不变。它没有未知 token："
+                      "任何字符都能写成字节。"),
     "tokenizer_wordpiece": ("**{model}** 使用 WordPiece，与 BERT 相同。`##` 标记接续前一个词的片段。"
-                            "每条文本都被包在 `[CLS] … [SEP]` 之间；分类器读取 `[CLS]`（第 5 步）。"),
+                            "每条文本都被包在 `[CLS] … [SEP]` 之间；分类器读取 `[CLS]`（第 5 步）。"
+                            "词表中没有的字符会变成 `[UNK]`，所以两个不同的表情符号"
+                            "对它来说可能是同一个 token；4.1 节统计了含有这种 token 的训练推文。"),
     "tokenizer_wordpiece_lowercase": ("**{model}** 使用 WordPiece，与 BERT 相同。它先把文本转为小写。"
                                       "`##` 标记接续前一个词的片段。每条文本都被包在 `[CLS] … [SEP]` 之间；"
-                                      "分类器读取 `[CLS]`（第 5 步）。"),
+                                      "分类器读取 `[CLS]`（第 5 步）。词表中没有的字符会变成 `[UNK]`，"
+                                      "所以两个不同的表情符号对它来说可能是同一个 token；"
+                                      "4.1 节统计了含有这种 token 的训练推文。"),
     "tokenizer_other": "**{model}** 使用 {kind}。上面的 token 展示了它如何标记空格和片段。",
     "quirks_bpe": ("**{model}** 使用字节级 BPE：对于直撇号之后的英语词尾（如 `'m` 和 `'t`），"
                    "它有单独的 token。换成其他撇号，这个词就会被切开；"

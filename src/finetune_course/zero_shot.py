@@ -56,11 +56,16 @@ def prompt_predictions(model_source: str, texts: list[str], label_names: list[st
 def embedding_predictions(model_source: str, texts: list[str], label_names: list[str],
                           descriptions: dict[str, str] | None = None, batch_size: int = 64) -> np.ndarray:
     """Sentence encoder: the label whose description's embedding is nearest to the text's."""
-    descriptions = {**LABEL_DESCRIPTIONS, **(descriptions or {})}
-    label_texts = [descriptions.get(name, f"This text is {name}.") for name in label_names]
-    labels = embed(model_source, label_texts, batch_size)
+    labels = embed(model_source, label_texts(label_names, descriptions), batch_size)
     tweets = embed(model_source, texts, batch_size)
     return (tweets @ labels.T).argmax(axis=1)
+
+
+def label_texts(label_names: list[str], descriptions: dict[str, str] | None = None) -> list[str]:
+    """The sentence the embedding method compares with each tweet, one per label: `descriptions` over the
+    course's; a label neither names is described as "This text is <label>."."""
+    descriptions = {**LABEL_DESCRIPTIONS, **(descriptions or {})}
+    return [descriptions.get(name, f"This text is {name}.") for name in label_names]
 
 
 def embed(model_source: str, texts: list[str], batch_size: int = 64) -> np.ndarray:
