@@ -113,7 +113,7 @@ def test_full_notebooks_make_the_causal_lm_claims(full_run):
     assert "pad token shipped: False\npad token: '<|endoftext|>' (id 50256)" in printed(full_run, "04")
     assert "GPT2ForSequenceClassification | pad_token_id: 50256" in printed(full_run, "05")
     frozen = re.search(r"frozen_layers = 6 of 12 blocks \| trainable parameters: ([\d,]+) of ([\d,]+)",
-                       printed(full_run, "07"))
+                       printed(full_run, "07a"))
     assert frozen, "step 7 should say it freezes 6 of the 12 blocks"
     trainable, total = (int(n.replace(",", "")) for n in frozen.groups())
     assert 0 < trainable < total / 2           # the embeddings (50,257 x width) and half the blocks stay put
