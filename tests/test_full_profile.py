@@ -81,7 +81,7 @@ def test_auto_picks_full_and_downloads_through_the_mirror(full_run):
     assert results["profile"] == "full"
     assert results["profile_reason"].startswith(f"auto chose it: the Hub mirror at {full_run['endpoint']} "
                                                 "(HF_ENDPOINT) answered for model 'gpt2' and dataset")
-    assert len(results["notebook_seconds"]) == 8                # the seven steps and the bonus notebook
+    assert len(results["notebook_seconds"]) == 9        # the seven steps (step 7 in two parts) and the bonus
     assert (metrics["model_name"], metrics["dataset_name"]) == ("gpt2", "mteb/tweet_sentiment_extraction")
     assert metrics["zero_shot_method"] == "prompt"
     low, high = metrics["zero_shot_interval"]
