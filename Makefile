@@ -3,10 +3,11 @@
 #   make test                          what CI runs: ruff, every test (smoke, offline, full chains), nbval
 #   make check-inputs [PROFILE=offline] [PARAMS=my_task.yaml]   check parameters, data and model in seconds
 #   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml] [STEPS=01,02] [OUT=folder] [EDITION=zh]   run the notebooks with papermill
+#                                      (STEPS=07: both parts of step 7, 07a_fine_tune and 07b_evaluate; STEPS=07b: one)
 #   make lab [PROFILE=offline] [PARAMS=my_task.yaml] [EDITION=zh]   open the notebooks in JupyterLab
 #   EDITION=zh: the Chinese edition (notebooks/zh/, README.zh-CN.md); not LANG, which is the shell's locale
 #   make bench                         the guide's training recipe against the course's, side by side
-#   make train [PROFILE=smoke] [PARAMS=my_task.yaml] [PROCS=2]   step 7's training as one command; PROCS>1: torchrun
+#   make train [PROFILE=smoke] [PARAMS=my_task.yaml] [PROCS=2]   step 7 (07a's training, 07b's test scores) as one command; PROCS>1: torchrun
 #   make tensorboard [LOGDIR=artifacts] [TB_PORT=6006]   the training command's learning curves, on 127.0.0.1 only
 #   make bench-processes               the training command on one process against two
 #   make hub-mirror [MIRROR=local] [PORT=8090] [MIRROR_HOST=name]   a Hub mirror (olah): a classroom proxy, or stand-ins

@@ -136,7 +136,7 @@ def once_per_session(tmp_path_factory, name: str, make) -> Path:
 
 def chain_outputs(folder: Path, edition: str, stdout: str) -> dict:
     """What a chain run in `folder` left: its artifacts, the edition's executed notebooks ("out"), its
-    results; "metrics" is None when step 7 did not run."""
+    results; "metrics" is None when step 7's part 2 (the evaluation) did not run."""
     artifacts, out = folder / "artifacts", results_file(folder / "build", edition).parent
     metrics = artifacts / "metrics.json"
     return {"artifacts": artifacts, "out": out, "stdout": stdout,

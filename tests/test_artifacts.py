@@ -48,6 +48,21 @@ def test_an_artifact_made_with_other_settings_is_not_trusted(clean_env):
     assert artifacts.changed_settings(other, "splits") == {"train_size": (800, 300)}
 
 
+def test_the_results_file_records_its_settings_beside_it(clean_env):
+    """metrics.json (step 7's part 2) is a file, not a folder: its record is metrics.made_with.json."""
+    from finetune_course import resolve_settings
+    settings = resolve_settings("smoke", artifacts_dir=str(clean_env / "a"))
+    assert artifacts.record_of(settings, "metrics.json") == settings.path("metrics.made_with.json")
+    assert artifacts.record_of(settings, "model") == settings.path("model", artifacts.MADE_WITH)
+    assert artifacts.changed_settings(settings, "metrics.json") == {}      # missing
+    artifacts.write_result(settings, "metrics.json", {"test_accuracy": 0.5})
+    assert artifacts.changed_settings(settings, "metrics.json") is None     # current
+    longer = resolve_settings("smoke", num_train_epochs=5, artifacts_dir=str(clean_env / "a"))
+    assert artifacts.changed_settings(longer, "metrics.json") == {"num_train_epochs": (3, 5)}
+    assert artifacts.PRODUCERS["model"] == "07a_fine_tune.ipynb"
+    assert artifacts.PRODUCERS["metrics.json"] == "07b_evaluate.ipynb"
+
+
 def test_each_artifact_depends_only_on_the_settings_that_shape_it(clean_env):
     from finetune_course import resolve_settings
     folder = str(clean_env / "a")

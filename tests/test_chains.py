@@ -36,8 +36,8 @@ EXPLAINED_STDERR = ("LOAD REPORT", "`is_gradient_checkpointing` is deprecated")
 
 def test_smoke_chain_runs_all_seven_steps(smoke_run):
     executed = sorted(p.name for p in smoke_run["out"].rglob("*.ipynb"))
-    assert executed == [path.name for path in notebooks()]            # the seven steps, then the bonus
-    assert len(executed) == 8 and len(list(smoke_run["out"].rglob("*.html"))) == 8
+    assert executed == [path.name for path in notebooks()]   # seven steps (7 in two parts), then the bonus
+    assert len(executed) == 9 and len(list(smoke_run["out"].rglob("*.html"))) == 9
     assert set(smoke_run["results"]["notebook_seconds"]) == set(executed)
     peaks = smoke_run["results"]["notebook_peak_memory_mb"]
     assert set(peaks) == set(executed) and all(mb > 100 for mb in peaks.values())  # a kernel with torch
@@ -111,7 +111,7 @@ def test_test_scores_lie_in_their_intervals(run, request):
 
 
 # Figures each executed step must show, and numbers it must print (issue: every claim shown).
-FIGURES = {"01": 1, "02": 1, "03": 2, "04": 2, "05": 0, "06": 1, "07": 3}
+FIGURES = {"01": 1, "02": 1, "03": 2, "04": 2, "05": 0, "06": 1, "07a": 1, "07b": 2}
 NUMBERS = {
     "01": [r"majority-class baseline: [\d.]+% accuracy \(95% interval",
            r"zero-shot \(prompt\): [\d.]+% accuracy \(95% interval"],
@@ -121,12 +121,14 @@ NUMBERS = {
            r"untrained classifier, \d+ validation tweets: accuracy [\d.]+%",
            r"guide \(no pad id\): position 1023, token '<\|endoftext\|>'"],
     "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
-    "07": [r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
-           r"Fine-tuned, macro-F1: [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
-           r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
-           r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\nbest rate: ",
-           r"largest difference: loss [\d.e+-]+ \| weights [\d.e+-]+ \(tolerance 1e-05\)",
-           r"validation accuracy noise: ±[\d.]+ points on \d+ tweets"],
+    "07a": [r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\nbest rate: ",
+            r"largest difference: loss [\d.e+-]+ \| weights [\d.e+-]+ \(tolerance 1e-05\)",
+            r"validation accuracy noise: ±[\d.]+ points on \d+ tweets",
+            r"Saved: \[.*'model.safetensors'.*'training.json'.*\]"],
+    "07b": [r"weights sha256: ([0-9a-f]{16})… \| part 1 recorded: \1…",
+            r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
+            r"Fine-tuned, macro-F1: [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
+            r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model"],
 }
 
 

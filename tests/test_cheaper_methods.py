@@ -54,8 +54,9 @@ def test_lora_adapts_each_models_own_attention_layers(smoke_run, offline_run):
 
 def test_the_bonus_notebook_runs_after_step_seven_and_can_be_picked_alone():
     found = notebooks()
-    assert [step_id(path) for path in found] == ["01", "02", "03", "04", "05", "06", "07", "bonus"]
+    assert [step_id(path) for path in found] == ["01", "02", "03", "04", "05", "06", "07a", "07b", "bonus"]
     assert notebooks(["bonus"]) == found[-1:]
+    assert notebooks(["07"]) == found[6:8] and notebooks(["07b"]) == found[7:8]   # "07": both parts
 
 
 def test_lora_targets_reads_the_models_layers(clean_env):

@@ -1,7 +1,7 @@
 """What the executed notebooks say must match what they printed (smoke and offline chains).
 
 Each test reads an executed notebook's outputs and checks one statement the course makes about
-them: the same untrained head in steps 5 and 6, step 4's padding factor quoted in step 7, the
+them: the same untrained head in steps 5 and 6, step 4's padding factor quoted in step 7 (part 1), the
 learning-curve note against the logged scores, verdicts against their intervals, the data
 disclosed as synthetic, and no frozen-looking progress bars. Where a notebook says a sentence chosen by a
 measured value, the test works out which one from the facts (metrics.json, the artifacts) and looks for it
@@ -77,7 +77,7 @@ def test_step_7_quotes_the_padding_factor_step_4_measured(run_name, request):
     measured = search(r'padding="max_length" / dynamic padding: (\d+) times', printed(run, "04")).group(1)
     assert measured == f"{waste:.0f}"
     quoted = search(r'token positions, padding="max_length" vs dynamic \(step 4\): (\d+)×',
-                    printed(run, "07")).group(1)
+                    printed(run, "07a")).group(1)
     assert measured == quoted
     assert run["metrics"]["max_length_padding_waste"] == pytest.approx(float(measured), abs=0.5)
 
@@ -99,7 +99,7 @@ def test_the_learning_curve_note_matches_the_logged_scores(run_name, request):
                 else "curves_over_fitting" if -change > noise else "curves_within_noise")
     assert metrics["learning_curve_verdict"] == expected, (losses, accuracies)
     values = {"epoch": lowest + 1, "last": len(losses), "change": 100 * change, "noise": 100 * noise, "n": n}
-    text = printed(run, "07")
+    text = printed(run, "07a")
     assert messages.say(expected, edition(run), **values) in text
     headings = {key: "**{}**".format(messages.say(key, edition(run), **values).split("**")[1])
                 for key in messages.EN if key.startswith("curves_")}          # "**Over-fitting.**"
@@ -144,7 +144,7 @@ def test_the_fine_tuned_verdict_matches_its_interval(run_name, request):
     # Step 7's verdict, from the facts in metrics.json: the interval printed, and the words for where it
     # stands.
     low, high = metrics["test_accuracy_interval"]
-    text = printed(run, "07")
+    text = printed(run, "07b")
     assert (f"Fine-tuned on {metrics['test_size']} test tweets: accuracy {metrics['test_accuracy']:.1%} "
             f"(95% interval {low:.1%}–{high:.1%})") in text
     assert f"Verdict: {words(expected_verdict(low, high, 1 / 3, majority))}\n" in text

@@ -81,7 +81,7 @@ def test_auto_picks_full_and_downloads_through_the_mirror(full_run):
     assert results["profile"] == "full"
     assert results["profile_reason"].startswith(f"auto chose it: the Hub mirror at {full_run['endpoint']} "
                                                 "(HF_ENDPOINT) answered for model 'gpt2' and dataset")
-    assert len(results["notebook_seconds"]) == 8                # the seven steps and the bonus notebook
+    assert len(results["notebook_seconds"]) == 9        # the seven steps (step 7 in two parts) and the bonus
     assert (metrics["model_name"], metrics["dataset_name"]) == ("gpt2", "mteb/tweet_sentiment_extraction")
     assert metrics["zero_shot_method"] == "prompt"
     low, high = metrics["zero_shot_interval"]
@@ -113,7 +113,7 @@ def test_full_notebooks_make_the_causal_lm_claims(full_run):
     assert "pad token shipped: False\npad token: '<|endoftext|>' (id 50256)" in printed(full_run, "04")
     assert "GPT2ForSequenceClassification | pad_token_id: 50256" in printed(full_run, "05")
     frozen = re.search(r"frozen_layers = 6 of 12 blocks \| trainable parameters: ([\d,]+) of ([\d,]+)",
-                       printed(full_run, "07"))
+                       printed(full_run, "07a"))
     assert frozen, "step 7 should say it freezes 6 of the 12 blocks"
     trainable, total = (int(n.replace(",", "")) for n in frozen.groups())
     assert 0 < trainable < total / 2           # the embeddings (50,257 x width) and half the blocks stay put

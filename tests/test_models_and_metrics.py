@@ -165,7 +165,7 @@ def test_step_7s_freezing_cell_freezes_what_the_packages_copy_freezes(clean_env,
     from pathlib import Path
 
     from transformers import AutoTokenizer
-    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "07_fine_tune_and_evaluate.ipynb"
+    notebook = Path(__file__).resolve().parents[1] / "notebooks" / "07a_fine_tune.ipynb"
     cell = next("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
                 if "requires_grad_(False)" in "".join(c["source"]))
     settings = resolve_settings(profile, frozen_layers=1, artifacts_dir=str(clean_env / profile))

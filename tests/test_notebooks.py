@@ -7,7 +7,8 @@ import pytest
 
 from finetune_course.params import PARAMETER_NAMES
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# The seven steps, step 7 in two parts (07a_fine_tune, 07b_evaluate).
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 BONUS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "bonus").glob("*.ipynb"))
 CHINESE = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "zh").rglob("*.ipynb"))
 
@@ -17,7 +18,7 @@ def cells(path):
 
 
 def test_seven_numbered_steps():
-    assert [p.name[:3] for p in NOTEBOOKS] == [f"0{i}_" for i in range(1, 8)]
+    assert [p.name.partition("_")[0] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07a", "07b"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + BONUS + CHINESE,
@@ -61,10 +62,10 @@ def test_the_bonus_reads_like_a_chapter_too():
 
 # The guide's own call for each step, shown in the notebook's last section, "If you read the guide".
 GUIDE_CALLS = {
-    1: "It measures neither claim", 2: '"gpt2"', 3: 'load_dataset("mteb/tweet_sentiment_extraction")',
-    4: 'padding="max_length", truncation=True',
-    5: 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
-    6: 'evaluate.load("accuracy")', 7: "gradient_accumulation_steps=4",
+    "01": "It measures neither claim", "02": '"gpt2"',
+    "03": 'load_dataset("mteb/tweet_sentiment_extraction")', "04": 'padding="max_length", truncation=True',
+    "05": 'GPT2ForSequenceClassification.from_pretrained("gpt2", num_labels=3)',
+    "06": 'evaluate.load("accuracy")', "07a": "gradient_accumulation_steps=4", "07b": "trainer.evaluate()",
 }
 
 
@@ -74,8 +75,9 @@ def test_shows_the_guides_code_at_the_end_for_those_who_read_it(path):
     opening, closing = "".join(cells(path)[0]["source"]), "".join(cells(path)[-1]["source"])
     assert "guide ↔" not in opening
     _, heading, for_guide_readers = closing.partition("## If you read the guide")
-    assert heading and GUIDE_CALLS[int(path.name[:2])] in for_guide_readers
-    assert "**Next:**" in for_guide_readers        # the way on stays the last line
+    assert heading and GUIDE_CALLS[path.name.partition("_")[0]] in for_guide_readers
+    assert not [line for line in for_guide_readers.splitlines() if line.startswith(">")]   # not a box
+    assert "**Next:**" in for_guide_readers.strip().split("\n\n")[-1]    # the way on stays the last paragraph
 
 
 def test_no_path_hacks_in_notebooks():

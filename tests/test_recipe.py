@@ -21,7 +21,7 @@ from finetune_course import metrics, recipe, resolve_settings
 STEP_3 = ROOT / "notebooks" / "03_load_the_data.ipynb"
 STEP_4 = ROOT / "notebooks" / "04_tokenize.ipynb"
 STEP_6 = ROOT / "notebooks" / "06_choose_the_metrics.ipynb"
-STEP_7 = ROOT / "notebooks" / "07_fine_tune_and_evaluate.ipynb"
+STEP_7 = ROOT / "notebooks" / "07a_fine_tune.ipynb"          # step 7's first part: the training
 
 
 def cell_source(notebook, cell_id: str) -> str:
@@ -173,7 +173,7 @@ def places_holding(text: str) -> list[str]:
 RECIPE = "src/finetune_course/recipe.py"
 
 
-SHOW_TRAINING = "07_fine_tune_and_evaluate.ipynb:07-07"      # the arguments, side by side with the guide's
+SHOW_TRAINING = "07a_fine_tune.ipynb:07-07"                  # the arguments, side by side with the guide's
 SHOW_EVALUATION = "06_choose_the_metrics.ipynb:06-11"         # the first evaluation Trainer
 
 

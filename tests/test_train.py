@@ -14,6 +14,7 @@ processes (transformers' default doubles this model's loss on two): the first lo
 model still near chance, must be near ln 3 ≈ 1.10 on both setups (within 0.15).
 """
 
+import hashlib
 import json
 import math
 import os
@@ -127,6 +128,13 @@ def test_one_process_writes_the_model_and_the_metrics(one_process):
     assert len(metrics["validation_loss_per_epoch"]) == 3 and metrics["resumed_from_checkpoint"] is False
     low, high = metrics["test_accuracy_interval"]
     assert low < metrics["test_accuracy"] < high
+    # Beside the weights, the training record step 7's part 2 reads (07b_evaluate can evaluate this model),
+    # and no record that would pass this metrics.json off as part 2's.
+    training = json.loads((artifacts / "model" / "training.json").read_text())
+    weights = hashlib.sha256((artifacts / "model" / "model.safetensors").read_bytes()).hexdigest()
+    assert training["model_weights_sha256"] == weights and training["best_epoch"] == metrics["best_epoch"]
+    assert len(training["validation_accuracy_per_epoch"]) == 3 and training["learning_curve_verdict"]
+    assert not (artifacts / "metrics.made_with.json").exists()
 
 
 def test_one_process_trains_what_step_seven_trains(one_process):

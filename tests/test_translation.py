@@ -82,7 +82,7 @@ def test_relative_links_resolve(path):
 def test_reads_like_a_chapter_in_chinese(path):
     markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
                          if c.cell_type == "markdown")
-    opening = "# 附加篇" if step_id(path) == "bonus" else f"# 第 {int(step_id(path))} 步（共 7 步）"
+    opening = "# 附加篇" if step_id(path) == "bonus" else f"# 第 {int(step_id(path)[:2])} 步（共 7 步）"
     assert markdown.startswith(opening)
     for part in ("**学习目标**", "## 小结", "## 练习", "<details><summary>参考答案</summary>",
                  "## 如果你读过原指南"):
@@ -145,7 +145,7 @@ FIGURE_CALL = re.compile(r"plots\.(?!callout|in_edition)\w+\(")
 
 # The checker itself, on a copy of an English notebook changed the way an author changes it.
 
-def copy_of_english(tmp_path, step="07"):
+def copy_of_english(tmp_path, step="07a"):
     zh = notebooks([step], edition="zh")[0]
     english = tmp_path / zh.name
     shutil.copy(english_source(zh), english)
@@ -159,7 +159,8 @@ def test_a_changed_english_cell_names_the_one_zh_cell_to_update(tmp_path):
     nbformat.write(nb, english)
     problems = out_of_step(zh, english)
     assert len(problems) == 1 and f"(id {cell.id}): the English cell changed" in problems[0]
-    assert problems[0].startswith("notebooks/zh/07_fine_tune_and_evaluate.ipynb cell ")
+    assert problems[0].startswith("notebooks/zh/07a_fine_tune.ipynb cell ")
+    assert problems[0].endswith(f"translation done 07a {cell.id}`")        # the part, not only the step
 
 
 def test_a_changed_code_cell_or_cell_order_is_caught(tmp_path):

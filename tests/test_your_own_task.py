@@ -70,8 +70,9 @@ def test_a_missing_column_gives_one_message_in_the_chain_and_in_the_notebook_alo
 
 
 def test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics(smoke_run, tmp_path):
-    """Step 7 alone on the smoke run's artifacts without 'tokenized': it says it runs step 4 first, and does.
-    Killed after its first checkpoint and run again, it resumes and ends on the smoke chain's numbers."""
+    """Step 7 alone (`--steps 07`: both parts) on the smoke run's artifacts without 'tokenized': part 1 says
+    it runs step 4 first, and does. Killed after its first checkpoint and run again, it resumes, and part 2
+    ends on the smoke chain's numbers."""
     artifacts = tmp_path / "artifacts"
     for made_earlier in ("baselines", "splits", "tiny-gpt2"):
         shutil.copytree(smoke_run["artifacts"] / made_earlier, artifacts / made_earlier)
@@ -92,7 +93,8 @@ def test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics(smoke_ru
     first.wait()
     assert not (artifacts / "metrics.json").exists()
     # Papermill saved the notebook cell by cell: the announcement came before step 4 ran.
-    killed = (tmp_path / "build" / "07_fine_tune_and_evaluate.ipynb").read_text()
+    killed = (tmp_path / "build" / "07a_fine_tune.ipynb").read_text()
+    assert not (tmp_path / "build" / "07b_evaluate.ipynb").exists()
     announced = messages.say("earlier_step_missing", "en", name="tokenized", notebook="04_tokenize.ipynb",
                              folder=artifacts)
     assert json.dumps(announced)[1:-1] in killed
@@ -100,7 +102,7 @@ def test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics(smoke_ru
     assert (artifacts / "tokenized").is_dir()
 
     resumed = run_chain(tmp_path, "smoke", steps="07")
-    executed = (tmp_path / "build" / "07_fine_tune_and_evaluate.ipynb").read_text()
+    executed = (tmp_path / "build" / "07a_fine_tune.ipynb").read_text()
     assert "resuming from:" in executed
     assert resumed["metrics"]["resumed_from_checkpoint"] is True
     assert (artifacts / "model" / "model.safetensors").is_file()
@@ -108,4 +110,8 @@ def test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics(smoke_ru
     for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "per_class_f1",
                 "untrained_accuracy", "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
         assert resumed["metrics"][key] == pytest.approx(smoke_run["metrics"][key], abs=1e-9), key
+    # The very weights of an uninterrupted run (part 1's exercise 4 says so), recorded beside them for part 2.
+    assert resumed["metrics"]["model_weights_sha256"] == smoke_run["metrics"]["model_weights_sha256"]
+    training = json.loads((artifacts / "model" / "training.json").read_text())
+    assert training["resumed_from_checkpoint"] is True
     assert not (artifacts / "checkpoints").exists()       # removed once training finished

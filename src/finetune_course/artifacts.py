@@ -24,7 +24,8 @@ PRODUCERS = {
     "baselines": "01_define_the_goal.ipynb",
     "splits": "03_load_the_data.ipynb",
     "tokenized": "04_tokenize.ipynb",
-    "model": "07_fine_tune_and_evaluate.ipynb",
+    "model": "07a_fine_tune.ipynb",          # with its training record, training.json
+    "metrics.json": "07b_evaluate.ipynb",    # the results file: the test scores of that model
 }
 # The settings each artifact depends on: changing any other (epochs, learning rate) reruns no earlier step.
 DATA_SETTINGS = ("dataset_name", "text_column", "label_column",
@@ -38,8 +39,16 @@ DEPENDS_ON = {
                                     "warmup_steps", "frozen_layers"),
 }
 DEPENDS_ON["model"] = DEPENDS_ON["checkpoints"]      # the fine-tuned model: what its training depended on
+DEPENDS_ON["metrics.json"] = DEPENDS_ON["model"]     # its evaluation, made from it
 DEPENDS_ON["cheaper_methods"] = DEPENDS_ON["model"]  # the bonus notebook's table, made beside step 7's model
-MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it
+MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it (beside a file)
+
+
+def record_of(settings: Settings, name: str) -> Path:
+    """Where artifact `name` records the settings it was made with: inside its folder, or for a file
+    (metrics.json) beside it (metrics.made_with.json)."""
+    path = settings.path(name)
+    return path.with_name(f"{path.stem}.{MADE_WITH}") if path.suffix else path / MADE_WITH
 
 
 @contextlib.contextmanager
@@ -80,7 +89,7 @@ def made_with(settings: Settings, name: str, also: dict | None = None) -> dict:
 def changed_settings(settings: Settings, name: str, also: dict | None = None) -> dict | None:
     """None if artifact `name` was made with these settings (and the facts in `also`);
     else {setting: (then, now)} (empty: no record)."""
-    record = settings.path(name, MADE_WITH)
+    record = record_of(settings, name)
     if not record.is_file():
         return {}
     then, now = read_json(record), made_with(settings, name, also)
@@ -110,6 +119,13 @@ def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> s
     return removed_because
 
 
+def write_result(settings: Settings, name: str, data) -> Path:
+    """Write the file artifact `name` (metrics.json), then the record of the settings it was made with."""
+    path = write_json(settings.path(name), data)
+    write_json(record_of(settings, name), made_with(settings, name))
+    return path
+
+
 def write_json(path: Path, data) -> Path:
     """Write JSON atomically: a reader sees the old file or the new one, never half of one."""
     path = Path(path)
@@ -132,7 +148,7 @@ def read_json(path: Path):
 
 
 def require(settings: Settings, name: str) -> Path:
-    """The folder of artifact `name`, made with these settings; if it is missing or was made with
+    """The folder (or file) of artifact `name`, made with these settings; if it is missing or was made with
     other settings, run the notebook that makes it first."""
     folder = settings.path(name)
     changed = changed_settings(settings, name)
@@ -151,7 +167,9 @@ def require(settings: Settings, name: str) -> Path:
     parameters.pop("profile")
     env = {**os.environ, **settings.handed_on()}
     # --out: this run's own folder, so runs side by side never collide.
-    command = [sys.executable, "-m", "finetune_course.course.chain", "--steps", notebook[:2], "--no-html",
+    # The notebook's step: "04", or "07a" for step 7's first part (`chain.step_id`).
+    command = [sys.executable, "-m", "finetune_course.course.chain", "--steps", notebook.partition("_")[0],
+               "--no-html",
                "--parameters-json", json.dumps(parameters),
                "--out", str(settings.path("recomputed"))]
     finished = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -88,8 +88,8 @@ EN: dict[str, str] = {
                            "It does not search for the last token, so the guide's bug below cannot happen "
                            "to it; the demonstration uses a small GPT-2 instead.",
     # --- step 06 ---
-    # --- step 07 ---
-    # What the validation curves show: metrics.learning_curve_verdict's keys and values (step 7).
+    # --- step 07a ---
+    # What the validation curves show: metrics.learning_curve_verdict's keys and values (step 7, part 1).
     "curves_one_epoch": "**One epoch only.** A curve needs two points: nothing to read yet.",
     "curves_still_learning": "**Still learning.** Validation loss was lowest after the last epoch, {last}. "
                              "The model was still improving on tweets it never trained on; more epochs "
@@ -107,12 +107,13 @@ EN: dict[str, str] = {
                            "but validation accuracy changed by only {change:+.1f} points, inside its noise "
                            "(±{noise:.1f} on {n} tweets). Too little to call over-fitting; more validation "
                            "tweets would tell.",
-    # 7.7: whether this run's data records more than a label per tweet (data.hidden_facts).
+    # --- step 07b ---
+    # 7.11: whether this run's data records more than a label per tweet (data.hidden_facts).
     "errors_by_kind": "The course's tweets come with an answer key (step 3): the *kind* of template each was "
                       "written from, and whether its label was flipped on purpose. The table splits the test "
                       "accuracy by kind. The flipped tweets are scored twice: against their (wrong) label, "
-                      "and against the class their text was written for. In 7.8 and 7.9 the same key counts "
-                      "the flipped labels among the mistakes and the high-loss tweets.",
+                      "and against the class their text was written for. In 7.12 and 7.13 the same key "
+                      "counts the flipped labels among the mistakes and the high-loss tweets.",
     "errors_no_kinds": "This data records a text and a label per tweet, nothing more: there is nothing to "
                        "split the accuracy by, and no record of which labels are wrong. The per-class scores "
                        "above, and the mistakes and high-loss tweets below, are what you read yourself.",
@@ -210,7 +211,7 @@ ZH: dict[str, str] = {
                            "它不需要寻找最后一个 token，所以下面原指南的 bug 不会发生在它身上；"
                            "演示改用一个小型 GPT-2。",
     # --- step 06 ---
-    # --- step 07 ---
+    # --- step 07a ---
     "curves_one_epoch": "**只训练了一轮。** 一条曲线至少要有两个点：现在还没有什么可读。",
     "curves_still_learning": "**仍在学习。** 验证损失在最后一轮（第 {last} 轮）之后最低。"
                              "模型在从未训练过的推文上仍在进步；更多轮次也许有帮助，验证集会给出答案。",
@@ -225,9 +226,10 @@ ZH: dict[str, str] = {
                            "但验证准确率只变化了 {change:+.1f} 个百分点，在它的噪声之内"
                            "（{n} 条推文上约 ±{noise:.1f}）。这点变化不足以判定过拟合；"
                            "更多的验证推文才能说明。",
+    # --- step 07b ---
     "errors_by_kind": "本课程的推文附带答案表（第 3 步）：每条推文所用模板的*类型*，以及它的标签是否被故意"
                       "翻转。下表按类型拆分测试准确率。被翻转的推文计分两次：一次对照它（错误的）标签，"
-                      "一次对照它的文本原本所写的类别。7.8 和 7.9 节用同一份答案表，统计错误和高损失推文中"
+                      "一次对照它的文本原本所写的类别。7.12 和 7.13 节用同一份答案表，统计错误和高损失推文中"
                       "被翻转的标签。",
     "errors_no_kinds": "这份数据每条推文只记录了文本和标签，别无其他：没有可以用来拆分准确率的信息，"
                        "也没有哪些标签是错的记录。上面的各类别分数，以及下面的错误和高损失推文，"

@@ -6,8 +6,9 @@
 
 It reads the notebooks' profiles and parameters files, loads and checks the data as step 3 does, tokenizes
 as step 4, builds the model as step 5, scores with step 6's metrics and trains with step 7's
-`TrainingArguments`; it writes what step 7 writes (`model/` and `metrics.json` in the artifacts folder),
-checkpoints every epoch, resumes an interrupted run, and logs to TensorBoard (`make tensorboard`).
+`TrainingArguments`; it writes what step 7 writes (`model/` with its `training.json`, and `metrics.json`, in
+the artifacts folder), checkpoints every epoch, resumes an interrupted run, and logs to TensorBoard
+(`make tensorboard`).
 Under `torchrun` or `accelerate launch` every process runs this file: the `Trainer` gives each its share
 of every batch and averages their gradients (PyTorch's DistributedDataParallel); only the main process
 writes files and prints.
@@ -16,6 +17,7 @@ writes files and prints.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import sys
@@ -32,7 +34,7 @@ from sklearn.metrics import f1_score
 from transformers import AutoTokenizer, DataCollatorWithPadding, Trainer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from . import artifacts, data, hide_loading_bars, metrics, models, recipe, resolve_settings
+from . import artifacts, data, hide_loading_bars, measure, metrics, models, recipe, resolve_settings
 from .hub import set_offline_mode
 from .params import CourseInputError, Settings, read_parameters_file
 
@@ -116,7 +118,12 @@ def train(settings: Settings, state: PartialState) -> dict:
             # The best epoch's weights (load_best_model_at_end).
             trainer.model.save_pretrained(str(folder))
             tokenizer.save_pretrained(str(folder))
+            # What step 7's part 2 reads of the training, as part 1 writes it: the notebook can evaluate it.
+            artifacts.write_json(folder / "training.json",
+                                 training_record(trainer, results, folder, tokenized["validation"].num_rows))
         artifacts.write_json(settings.path("metrics.json"), results)
+        # Not part 2's results file (no baselines): a notebook that needs that one makes it again.
+        artifacts.record_of(settings, "metrics.json").unlink(missing_ok=True)
         shutil.rmtree(settings.path("checkpoints"), ignore_errors=True)   # finished: nothing to resume
     return results
 
@@ -212,6 +219,28 @@ def training_facts(trainer: Trainer, train_result) -> dict:
         "best_validation_macro_f1": best,
         "train_runtime_s": train_result.metrics["train_runtime"],
         "train_examples_per_s": train_result.metrics["train_samples_per_second"],
+    }
+
+
+def training_record(trainer: Trainer, results: dict, folder: Path, validation_size: int) -> dict:
+    """training.json, beside the saved weights: step 7's part 1 writes it, part 2 reads it. This command runs
+    no learning-rate sweep and measures no memory: those two are None."""
+    history = trainer.state.log_history
+    trainable, parameters = measure.trainable_parameters(trainer.model)
+    return {
+        "num_train_epochs": results["num_train_epochs"],
+        "learning_rate_sweep": None,
+        "validation_loss_per_epoch": results["validation_loss_per_epoch"],
+        "validation_accuracy_per_epoch": [entry["eval_accuracy"] for entry in history
+                                          if "eval_loss" in entry],
+        "learning_curve_verdict": metrics.learning_curve_verdict(history, validation_size)["verdict"],
+        **{key: results[key] for key in ("best_epoch", "best_validation_macro_f1", "resumed_from_checkpoint",
+                                         "train_runtime_s")},
+        "train_memory_added_mb": None,
+        "trainable_parameters": trainable,
+        "parameters": parameters,
+        "train_examples_per_s": results["train_examples_per_s"],
+        "model_weights_sha256": hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest(),
     }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -28,25 +29,37 @@ from ..params import EDITION_FOLDERS, CourseInputError, project_root, read_param
 from .preflight import preflight
 from .profiles import resolve_settings
 
+# A step's notebook: its number, and a letter when the step has parts (07a_fine_tune, 07b_evaluate).
+STEP_NOTEBOOK = re.compile(r"(\d\d[a-z]?)_.+\.ipynb")
+
 
 def notebooks(steps: list[str] | None = None, edition: str = "en") -> list[Path]:
-    """The seven steps in order, then the bonus notebook, of one edition ("en" or "zh", the Chinese one under
-    notebooks/zh/: `translation`); `steps` picks some by `step_id`."""
+    """The seven steps in order (step 7 in two parts, 07a and 07b), then the bonus notebook, of one edition
+    ("en" or "zh", the Chinese one under notebooks/zh/: `translation`); `steps` picks some by `step_id`, and a
+    step's number picks all its parts ("07": 07a and 07b)."""
     folder = project_root() / EDITION_FOLDERS[edition]
-    found = sorted(folder.glob("[0-9][0-9]_*.ipynb")) + sorted((folder / "bonus").glob("*.ipynb"))
+    found = (sorted(nb for nb in folder.glob("[0-9][0-9]*.ipynb") if STEP_NOTEBOOK.fullmatch(nb.name))
+             + sorted((folder / "bonus").glob("*.ipynb")))
     if steps:
-        found = [nb for nb in found if step_id(nb) in steps]
+        found = [nb for nb in found if step_id(nb) in steps or step_number(nb) in steps]
     return found
 
 
 def step_id(notebook: Path) -> str:
-    """What --steps calls a notebook: "01" to "07" for the seven steps, "bonus" for the bonus notebook."""
-    return "bonus" if notebook.parent.name == "bonus" else notebook.name[:2]
+    """What --steps calls a notebook: "01" to "06", "07a" and "07b" for the seven steps, "bonus" for the
+    bonus notebook."""
+    return "bonus" if notebook.parent.name == "bonus" else notebook.name.partition("_")[0]
+
+
+def step_number(notebook: Path) -> str:
+    """The step a notebook belongs to: "07" for both parts of step 7, "bonus" for the bonus notebook."""
+    return step_id(notebook)[:2] if step_id(notebook)[:2].isdigit() else step_id(notebook)
 
 
 def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
               html: bool = True, edition: str = "en") -> dict:
-    """Execute one edition's notebooks; returns the results (timings, and step 7's metrics when it ran). Both
+    """Execute one edition's notebooks; returns the results (timings, and step 7's metrics when its second
+    part, the evaluation, ran). Both
     editions share the profile's artifacts: their code is the same."""
     from traitlets.config import Config
 
@@ -77,7 +90,7 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
                "notebook_peak_memory_mb": {name: peak for name, (_, peak) in timings.items()},
                "total_seconds": round(sum(seconds for seconds, _ in timings.values()), 1)}
     metrics_file = settings.path("metrics.json")
-    if "07_fine_tune_and_evaluate.ipynb" in timings and metrics_file.is_file():
+    if "07b_evaluate.ipynb" in timings and metrics_file.is_file():     # step 7's part 2 writes it
         results["metrics"] = read_json(metrics_file)
     methods_file = settings.path("cheaper_methods", "methods.json")
     if "cheaper_fine_tuning.ipynb" in timings and methods_file.is_file():
@@ -156,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="full, offline, smoke or auto (default: COURSE_PROFILE, else auto)")
     parser.add_argument("--params", help="a YAML file of parameters that override the profile's")
     parser.add_argument("--parameters-json", help="parameters as a JSON object (used by `require`)")
-    parser.add_argument("--steps", help="comma-separated steps to run, e.g. 03,04 or 07,bonus (default: all)")
+    parser.add_argument("--steps", help="comma-separated steps to run, e.g. 03,04, 07a or 07,bonus "
+                                            "(07: both parts of step 7; default: all)")
     parser.add_argument("--out", help="folder for the executed notebooks (default: build/<profile>)")
     parser.add_argument("--edition", choices=sorted(EDITION_FOLDERS), default="en",
                         help="the notebooks' language: en (notebooks/) "

@@ -5,7 +5,7 @@
     # take the English code cells and cell order over
     python -m finetune_course.course.translation sync
     # after translating a changed cell
-    python -m finetune_course.course.translation done 07 CELL_ID [CELL_ID ...]
+    python -m finetune_course.course.translation done 07a CELL_ID [CELL_ID ...]
 
 A zh notebook has the English notebook's cells in the same order with the same ids. Its code cells
 are the English ones, byte for byte, so papermill and nbval run both editions alike. Each markdown
@@ -163,18 +163,33 @@ def english_change(zh_path: Path, cell_id: str) -> str:
     return "(the English text it was translated from is not in git's history; compare the two cells by eye)"
 
 
+def holding(candidates: list[Path], cell_ids: list[str], step: str) -> Path:
+    """The one notebook among a step's (both parts of step 7 for "07") that holds these cells."""
+    import nbformat
+    if len(candidates) == 1:
+        return candidates[0]
+    found = [path for path in candidates
+             if set(cell_ids) <= {c.get("id") for c in nbformat.read(path, as_version=4).cells}]
+    if len(found) != 1:
+        raise SystemExit(f"step {step}: {len(found)} notebooks hold the cells {', '.join(cell_ids)}; "
+                         "name the part (e.g. 07a)")
+    return found[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     from .chain import notebooks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("check", "sync", "done"))
-    parser.add_argument("step", nargs="?", help="for done: the notebook's step, 01 to 07 or bonus")
+    parser.add_argument("step", nargs="?", help="for done: the notebook's step, 01 to 06, 07a, 07b "
+                                                  "(or 07, either part) or bonus")
     parser.add_argument("cell_ids", nargs="*", help="for done: the ids of the cells now translated")
     args = parser.parse_args(argv)
     if args.command == "done":
         if not args.step or not args.cell_ids:
             parser.error("done needs a step and at least one cell id")
-        mark_translated(notebooks([args.step], edition="zh")[0], args.cell_ids)
+        zh_path = holding(notebooks([args.step], edition="zh"), args.cell_ids, args.step)
+        mark_translated(zh_path, args.cell_ids)
         return 0
     if args.command == "sync":
         for english_path in notebooks():
