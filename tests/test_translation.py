@@ -84,7 +84,8 @@ def test_reads_like_a_chapter_in_chinese(path):
                          if c.cell_type == "markdown")
     opening = "# 附加篇" if step_id(path) == "bonus" else f"# 第 {int(step_id(path))} 步（共 7 步）"
     assert markdown.startswith(opening)
-    for part in ("**学习目标**", "## 小结", "## 练习", "<details><summary>参考答案</summary>", "## 如果你读过原指南"):
+    for part in ("**学习目标**", "## 小结", "## 练习", "<details><summary>参考答案</summary>",
+                 "## 如果你读过原指南"):
         assert part in markdown, part
 
 
