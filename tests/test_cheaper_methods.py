@@ -1,6 +1,8 @@
-"""The bonus notebook's comparison of cheaper fine-tuning methods: its table's invariants on the executed
-chains (not golden accuracies), and the helpers it uses."""
+"""The bonus notebook's comparison of cheaper fine-tuning methods: its table's invariants and printed facts on
+the executed chains (not golden accuracies), and the helpers and library calls it uses."""
 
+import copy
+import re
 import time
 
 import nbformat
@@ -8,14 +10,16 @@ import numpy as np
 import pytest
 import torch
 from datasets import Dataset
+from peft import LoraConfig, PeftModel, TaskType, get_peft_model
 from transformers import (
+    AutoConfig,
     AutoModelForSequenceClassification,
     AutoTokenizer,
     BertConfig,
     BertForSequenceClassification,
 )
 
-from finetune_course import measure, messages, metrics, models, plots
+from finetune_course import measure, messages, metrics, models, plots, resolve_settings
 from finetune_course.course.chain import notebooks, step_id
 from finetune_course.params import CourseInputError
 
@@ -47,9 +51,62 @@ def test_every_method_is_measured_and_the_shares_are_ordered(run, request):
     assert methods["LoRA"]["saved_mb"] < 0.05 * methods["every weight"]["saved_mb"]
 
 
+def executed_bonus(chain) -> nbformat.NotebookNode:
+    return nbformat.read(chain["out"] / "bonus" / "cheaper_fine_tuning.ipynb", as_version=4)
+
+
+def outputs(chain, stream: str = "stdout") -> str:
+    """What the executed bonus notebook wrote to `stream`, every cell's in order."""
+    return "".join(output.get("text", "") for cell in executed_bonus(chain).cells
+                   for output in cell.get("outputs", []) if output.get("name") == stream)
+
+
 def test_lora_adapts_each_models_own_attention_layers(smoke_run, offline_run):
-    assert smoke_run["results"]["cheaper_methods"]["lora"]["target_modules"] == ["c_attn"]           # GPT-2
-    assert offline_run["results"]["cheaper_methods"]["lora"]["target_modules"] == ["query", "value"]  # BERT
+    smoke, offline = (run["results"]["cheaper_methods"] for run in (smoke_run, offline_run))
+    assert smoke["lora"]["target_modules"] == ["c_attn"] and smoke["lora"]["pooler_trains"] is False  # GPT-2
+    assert offline["lora"]["target_modules"] == ["query", "value"]                                  # BERT
+    # MiniLM's pooler, never trained by its sentence training, trains in full beside the adapters and head.
+    assert offline["lora"]["pooler_trains"] is True
+    config = AutoConfig.from_pretrained(models.model_source(resolve_settings("offline")))
+    width, labels, r = config.hidden_size, len(offline_run["metrics"]["label_names"]), offline["lora"]["r"]
+    adapters = config.num_hidden_layers * 2 * r * (width + width)       # query and value: A and B each
+    pooler, head = width * width + width, width * labels + labels
+    assert offline["methods"]["LoRA"]["trainable_parameters"] == adapters + pooler + head
+
+
+@pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")  # peft's (B.5)
+def test_lora_trains_a_bert_pooler_in_full_and_merges_to_the_same_model(tmp_path):
+    """The bonus notebook's LoraConfig on a tiny BERT: the pooler trains beside the adapters and the head,
+    and the adapter saved, reloaded on an untouched copy of the model, and merged predicts as the trained."""
+    torch.manual_seed(0)
+    bert = BertForSequenceClassification(BertConfig(
+        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, vocab_size=100,
+        num_labels=3)).eval()
+    untouched = copy.deepcopy(bert)
+    pooler = getattr(bert.base_model, "pooler", None)
+    config = LoraConfig(task_type=TaskType.SEQ_CLS, r=4, lora_alpha=8,
+                        target_modules=models.lora_targets(bert),
+                        modules_to_save=["pooler"] if pooler is not None else None)
+    lora = get_peft_model(bert, config)
+    adapters, pooled, head = 2 * 2 * 4 * (32 + 32), 32 * 32 + 32, 32 * 3 + 3
+    assert measure.trainable_parameters(lora)[0] == adapters + pooled + head
+    with torch.no_grad():                        # "training": every trainable weight moves
+        for parameter in lora.parameters():
+            if parameter.requires_grad:
+                parameter.add_(0.1 * torch.randn_like(parameter))
+    inputs = {"input_ids": torch.randint(0, 100, (4, 7)),
+              "attention_mask": torch.ones(4, 7, dtype=torch.long)}
+    lora.eval()
+    with torch.no_grad():
+        trained = lora(**inputs).logits
+        lora.save_pretrained(str(tmp_path / "adapter"))
+        reloaded = PeftModel.from_pretrained(copy.deepcopy(untouched), str(tmp_path / "adapter")).eval()
+        from_adapter = reloaded(**inputs).logits
+        merged_model = reloaded.merge_and_unload()
+        merged = merged_model(**inputs).logits
+    assert torch.allclose(from_adapter, trained, atol=1e-6) and torch.allclose(merged, trained, atol=1e-5)
+    # The merged model carries the trained pooler; the untouched copy kept the loaded one.
+    assert not torch.equal(merged_model.bert.pooler.dense.weight, untouched.bert.pooler.dense.weight)
 
 
 def test_the_bonus_notebook_runs_after_step_seven_and_can_be_picked_alone():
@@ -176,3 +233,38 @@ def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, re
         reading = messages.say(reading_key(row), edition, reference=plots.in_edition(edition)("every weight"),
                                label=row["one_label"])
         assert f"{name}: {reading} ({row['accuracy_vs_every_weight'] * 100:+.1f} points)" in text, name
+
+
+@pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
+def test_the_model_is_loaded_once_and_each_training_prints_its_loss(run, request):
+    """One loading report for the whole notebook (each method trains a copy), and for each method that trains
+    with step 7's recipe its training loss per epoch, as recorded, beside ln k (k labels)."""
+    chain = request.getfixturevalue(run)
+    assert outputs(chain, "stderr").count("LOAD REPORT") == 1
+    text, table = outputs(chain), chain["results"]["cheaper_methods"]
+    k = len(chain["metrics"]["label_names"])
+    for name in CHEAPER[1:]:
+        losses = table["methods"][name]["training_loss_per_epoch"]
+        assert len(losses) == table["num_train_epochs"] and all(loss > 0 for loss in losses), name
+        shown = ", ".join(f"{loss:.3f}" for loss in losses)
+        assert f"  training loss per epoch: {shown} (ln {k} = {np.log(k):.3f})\n" in text, name
+    assert table["methods"]["linear probe"]["training_loss_per_epoch"] is None
+
+
+@pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
+def test_the_probe_says_when_its_c_is_at_the_grid_edge(run, request):
+    chain = request.getfixturevalue(run)
+    probe = chain["results"]["cheaper_methods"]["probe"]
+    assert probe["C_grid"] == [0.001, 0.01, 0.1, 1, 10] and probe["C"] in probe["C_grid"]
+    edge = " (grid edge)" if probe["C"] in (probe["C_grid"][0], probe["C_grid"][-1]) else ""
+    chosen = re.search(r"\| chosen C: ([\d.]+)( \(grid edge\))?\n", outputs(chain))
+    assert chosen and float(chosen.group(1)) == probe["C"] and (chosen.group(2) or "") == edge
+
+
+@pytest.mark.parametrize("run", ["smoke_run", "offline_run"])
+def test_the_pipeline_demo_says_when_lora_gives_one_label(run, request):
+    chain = request.getfixturevalue(run)
+    one_label = chain["results"]["cheaper_methods"]["methods"]["LoRA"]["one_label"]
+    demo = next(cell for cell in executed_bonus(chain).cells if cell.get("id") == "a3639a9a")
+    printed = "".join(output.get("text", "") for output in demo.outputs if output.get("name") == "stdout")
+    assert printed == (f"one label for every test tweet: {one_label!r}\n" if one_label else "")

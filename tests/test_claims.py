@@ -23,7 +23,9 @@ PERCENT = r"([\d.]+)%"
 
 
 def notebook(run, step):
-    return nbformat.read(next(run["out"].glob(f"{step}_*.ipynb")), as_version=4)
+    """An executed notebook of the run: a step ("07") or "bonus"."""
+    pattern = "bonus/*.ipynb" if step == "bonus" else f"{step}_*.ipynb"
+    return nbformat.read(next(run["out"].glob(pattern)), as_version=4)
 
 
 def printed(run, step) -> str:
@@ -148,6 +150,29 @@ def test_the_fine_tuned_verdict_matches_its_interval(run_name, request):
     assert (f"Fine-tuned on {metrics['test_size']} test tweets: accuracy {metrics['test_accuracy']:.1%} "
             f"(95% interval {low:.1%}–{high:.1%})") in text
     assert f"Verdict: {words(expected_verdict(low, high, 1 / 3, majority))}\n" in text
+
+
+@pytest.mark.parametrize("run_name", ["smoke_run", "offline_run"])
+def test_the_bonus_reads_each_cheaper_method_against_the_floors(run_name, request):
+    """The bonus notebook prints the floors, then under each cheaper method step 1's verdict on its own test
+    accuracy interval (metrics.verdict: against chance and the majority baseline), worked out here again."""
+    run = request.getfixturevalue(run_name)
+    table = run["results"]["cheaper_methods"]
+    step1 = artifact(run, "baselines", "baselines.json")
+    chance = 1 / len(artifact(run, "splits", "labels.json")["label_names"])
+    majority, untrained = step1["majority_baseline_accuracy"], run["metrics"]["untrained_accuracy"]
+    assert table["floors"] == {"chance": chance, "majority_class": majority, "untrained": untrained}
+    text = printed(run, "bonus")
+    assert (f"floors | chance: {chance:.1%} | untrained model: {untrained:.1%} "
+            f"| always {step1['majority_label']!r}: {majority:.1%}\n") in text
+    for name, row in table["methods"].items():
+        if name == table["reference"]:
+            assert row["floor_verdict"] is None
+            continue
+        low, high = row["test_accuracy_interval"]
+        assert row["floor_verdict"] == expected_verdict(low, high, chance, majority), name
+        reading = rf"\n{re.escape(name)}: [^\n]+\n  floors: {row['floor_verdict']} \| training time: "
+        assert re.search(reading, text), name
 
 
 @pytest.mark.parametrize("run_name", RUNS)

@@ -1,25 +1,36 @@
 """What steps 3, 4 and 6 compute in the open, run from the notebooks' own cells (no chain): step 3's table of
 character-level quirks, step 4's quirks as each tokenizer cuts them (against what its note says), and step 6's
-bootstrap in NumPy, which must give the very interval of the package's `metrics.bootstrap_intervals`.
+bootstrap in NumPy, which must give the very interval of the package's `metrics.bootstrap_intervals`. And two
+facts the bonus notebook prints only on some runs: the probe's C at the edge of its grid, and LoRA's one label
+before the `pipeline` demo.
 """
 
 import ast
+import contextlib
+import io
 import random
 import re
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from conftest import ROOT
 from learner_data import with_export_quirks
+from safetensors.torch import save_file
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 from test_recipe import cell_source
 
-from finetune_course import messages, metrics, models, resolve_settings
+from finetune_course import artifacts, measure, messages, metrics, models, resolve_settings
 
 STEP_3 = ROOT / "notebooks" / "03_load_the_data.ipynb"
 STEP_4 = ROOT / "notebooks" / "04_tokenize.ipynb"
 STEP_6 = ROOT / "notebooks" / "06_choose_the_metrics.ipynb"
+BONUS = ROOT / "notebooks" / "bonus" / "cheaper_fine_tuning.ipynb"
 ENTITY = "HTML entity (&amp; &lt; &gt; &quot; &#39;)"    # a row of step 3's table
 
 
@@ -95,3 +106,53 @@ def test_step_6_numpy_bootstrap_gives_the_packages_interval(rows, seed):
                                           n_resamples=namespace["n_resamples"], seed=seed)["accuracy"]
     assert package == (namespace["hits"].mean(), namespace["low"], namespace["high"])   # exactly the same
     assert namespace["low"] < namespace["high"]
+
+
+def printed_by(source: str, namespace: dict) -> str:
+    """What a cell prints when run in `namespace`."""
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(source, namespace)
+    return out.getvalue()
+
+
+def test_the_bonus_probe_says_when_its_c_is_at_the_edge_of_the_grid(tmp_path):
+    """Features that separate the labels perfectly: every C scores 100% on validation, the first (0.001)
+    wins the tie, and the cell says it lies at the grid's edge."""
+    labels = np.repeat([0, 1, 2], 10)
+    split = {"labels": labels}
+    tokenized = {"train": split, "validation": split, "test": split}
+    rows = []
+    namespace = {
+        "np": np, "torch": torch, "time": time, "save_file": save_file, "StandardScaler": StandardScaler,
+        "LogisticRegression": LogisticRegression, "metrics": metrics, "measure": measure,
+        "loaded": None, "tokenizer": None,
+        "facts": SimpleNamespace(decoder=False), "label_names": ["sad", "meh", "glad"], "runs": {},
+        "tokenized": tokenized, "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts)),
+        "models": SimpleNamespace(PROBE_POOLING=models.PROBE_POOLING,
+                                  pooled_features=lambda model, rows_, tokenizer, pooling:
+                                  np.eye(3)[rows_["labels"]] * 5.0),
+        "score": lambda *args, **kwargs: rows.append((args, kwargs)),
+    }
+    printed = printed_by(cell_source(BONUS, "543e9257"), namespace)
+    assert namespace["probe"].C == 0.001
+    assert "| chosen C: 0.001 (grid edge)\n" in printed
+    assert rows and rows[0][1]["curves"][0].startswith("validation macro-F1 per C: 0.001: 100.0%")
+
+
+def test_the_bonus_pipeline_demo_names_loras_one_label_first(tmp_path):
+    """LoRA gave one label to every test tweet: the demo prints it before its table; otherwise nothing."""
+    class Saved:
+        def save_pretrained(self, folder):
+            (Path(folder) / "config.json").write_text("{}")
+
+    def namespace(predictions):
+        answers = lambda texts: [{"label": "glad", "score": 0.4} for _ in texts]
+        return {"np": np, "pd": pd, "artifacts": artifacts,
+                "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts)),
+                "merged_model": Saved(), "tokenizer": Saved(), "label_names": ["sad", "meh", "glad"],
+                "runs": {"LoRA": {"predictions": np.array(predictions)}},
+                "pipeline": lambda task, model: answers}
+
+    source = cell_source(BONUS, "a3639a9a")
+    assert printed_by(source, namespace([2, 2, 2])) == "one label for every test tweet: 'glad'\n"
+    assert printed_by(source, namespace([2, 0, 1])) == ""
