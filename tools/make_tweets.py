@@ -64,7 +64,7 @@ KINDS = {
     "mild": "the feeling shows only in what happened, no sentiment words",
     "keywords": "neutral text full of sentiment words (questions, titles, quotes)",
     "borderline": "'meh' tweets that could fairly be called neutral or the other class",
-    "empty": "the one empty text in train (written_as is its label)",
+    "empty": "the one empty text in train, kept with the label it was generated for",
     "duplicate": "an exact copy of an earlier train text, like a retweet",
 }
 
