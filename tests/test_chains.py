@@ -148,3 +148,11 @@ def test_executed_steps_show_their_figures_and_numbers(smoke_run, step):
     assert images == FIGURES[step], f"{path.name}: {images} figures"
     for pattern in NUMBERS.get(step, []):
         assert re.search(pattern, text), f"{path.name}: no output matches {pattern!r}"
+
+
+def test_executed_notebooks_link_a_glossary_beside_them(smoke_run):
+    """The chain's output folder holds the glossary the notebooks link ('glossary.md', '../glossary.md')."""
+    linked = {path: re.findall(r"\]\(((?:\.\./)?glossary\.md)\)", path.read_text())
+              for path in smoke_run["out"].rglob("*.ipynb")}
+    assert any(linked.values())
+    assert all((path.parent / link).is_file() for path, links in linked.items() for link in links)

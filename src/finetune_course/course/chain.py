@@ -73,6 +73,8 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
         print(f"Parameters from {os.environ['COURSE_PARAMS']} override the profile's.")
     out = Path(out) if out else project_root() / "build" / settings.profile
     out.mkdir(parents=True, exist_ok=True)
+    # The notebooks link the glossary beside them (the zh ones one folder up): so do the executed copies.
+    shutil.copy(project_root() / EDITION_FOLDERS["en"] / "glossary.md", out / "glossary.md")
 
     # Local sockets (IPC) rather than TCP between papermill and the kernel: nothing listens on the network.
     # They live in a folder of this run's own: two chains side by side (the tests) must not share them.
