@@ -121,14 +121,21 @@ NUMBERS = {
            r"untrained classifier, \d+ validation tweets: accuracy [\d.]+%",
            r"guide \(no pad id\): position 1023, token '<\|endoftext\|>'"],
     "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
-    "07a": [r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\nbest rate: ",
+    "07a": [r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\n"
+            r"one-label floor \('[^']+'\): validation macro-F1 [\d.]+% \| noise: ±[\d.]+ points\n"
+            r"(best rate: |sweep: inconclusive \(no rate above the one-label floor\) \| rate kept: )",
+            r"optimizer steps per rate: \d+ \| in the training \(7.5\): \d+",
             r"largest difference: loss [\d.e+-]+ \| weights [\d.e+-]+ \(tolerance 1e-05\)",
             r"validation accuracy noise: ±[\d.]+ points on \d+ tweets",
             r"Saved: \[.*'model.safetensors'.*'training.json'.*\]"],
     "07b": [r"weights sha256: ([0-9a-f]{16})… \| part 1 recorded: \1…",
             r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
             r"Fine-tuned, macro-F1: [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
-            r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model"],
+            r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
+            r"macro-F1, kept epoch \d+: validation [\d.]+% \| test [\d.]+%",
+            r"fine-tuned − untrained, test accuracy: [-+][\d.]+ points "
+            r"\(paired 95% interval [-+][\d.]+ to [-+][\d.]+\)",
+            r"metrics.json: \d+ entries"],
 }
 
 

@@ -62,6 +62,8 @@ def outputs(chain, stream: str = "stdout") -> str:
 
 
 def test_lora_adapts_each_models_own_attention_layers(smoke_run, offline_run):
+    """And B.5 prints what trains, split: the adapters, and the layers trained in full (the head, a pooler),
+    so that LoRA's adapters are not credited with the pooler's share."""
     smoke, offline = (run["results"]["cheaper_methods"] for run in (smoke_run, offline_run))
     assert smoke["lora"]["target_modules"] == ["c_attn"] and smoke["lora"]["pooler_trains"] is False  # GPT-2
     assert offline["lora"]["target_modules"] == ["query", "value"]                                  # BERT
@@ -72,6 +74,13 @@ def test_lora_adapts_each_models_own_attention_layers(smoke_run, offline_run):
     adapters = config.num_hidden_layers * 2 * r * (width + width)       # query and value: A and B each
     pooler, head = width * width + width, width * labels + labels
     assert offline["methods"]["LoRA"]["trainable_parameters"] == adapters + pooler + head
+    assert f"adapters {adapters:,} | in full: pooler {pooler:,}, head {head:,}\n" in outputs(offline_run)
+    # GPT-2: c_attn computes query, key and value (A: r x width, B: 3 width x r); its head has no bias.
+    config = AutoConfig.from_pretrained(smoke_run["artifacts"] / models.TINY_GPT2)
+    width, labels, r = config.n_embd, len(smoke_run["metrics"]["label_names"]), smoke["lora"]["r"]
+    adapters, head = config.n_layer * r * (width + 3 * width), width * labels
+    assert smoke["methods"]["LoRA"]["trainable_parameters"] == adapters + head
+    assert f"adapters {adapters:,} | in full: head {head:,}\n" in outputs(smoke_run)
 
 
 @pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")  # peft's (B.5)

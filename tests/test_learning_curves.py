@@ -46,6 +46,9 @@ def history(validation_losses, validation_accuracies, logs_per_epoch=2) -> list[
     ([0.90, 0.70, 0.80], [0.60, 0.70, 0.70], 200, "curves_over_confident", 2),    # accuracy held
     ([0.90, 0.70, 0.95], [0.60, 0.80, 0.65], 200, "curves_over_fitting", 2),      # fell 15 points, noise 5.5
     ([0.70, 0.69, 0.695], [0.70, 0.71, 0.70], 200, "curves_within_noise", 2),     # fell 1 point, noise 6.3
+    ([0.90, 0.847, 0.859], [0.60, 0.70, 0.72], 100, "curves_within_noise", 2),    # loss rose 1.4%: noise
+    ([0.90, 0.847, 0.859], [0.60, 0.70, 0.66], 100, "curves_within_noise", 2),    # and accuracy fell 4 of 9
+    ([0.90, 0.70, 0.75], [0.60, 0.70, 0.66], 100, "curves_over_confident", 2),    # loss +7%, accuracy held
     ([0.70, 0.69, 0.695], [0.70, 0.71, 0.70], 100_000, "curves_over_fitting", 2),  # the same, noise 0.3
     ([0.80], [0.60], 200, "curves_one_epoch", 1),
 ])
@@ -56,6 +59,8 @@ def test_the_verdict_reads_loss_and_accuracy_against_the_noise(losses, accuracie
     p = accuracies[lowest]
     assert reading["noise"] == pytest.approx(100 * 1.96 * np.sqrt(p * (1 - p) / n))
     assert reading["change"] == pytest.approx(100 * (accuracies[-1] - p))
+    assert reading["rise"] == pytest.approx(100 * (losses[-1] - losses[lowest]) / losses[lowest])
+    assert reading["loss_noise"] == pytest.approx(100 * metrics.LOSS_NOISE)
     for edition in messages.TABLES:                    # every verdict has its sentence, values filled
         said = messages.say(reading["verdict"], edition, **reading)
         assert "{" not in said and (len(losses) == 1 or str(epoch) in said)

@@ -1,8 +1,8 @@
 """What steps 3, 4 and 6 compute in the open, run from the notebooks' own cells (no chain): step 3's table of
 character-level quirks, step 4's quirks as each tokenizer cuts them (against what its note says), and step 6's
-bootstrap in NumPy, which must give the very interval of the package's `metrics.bootstrap_intervals`. And two
-facts the bonus notebook prints only on some runs: the probe's C at the edge of its grid, and LoRA's one label
-before the `pipeline` demo.
+bootstrap in NumPy, which must give the very interval of the package's `metrics.bootstrap_intervals`. And
+facts the bonus notebook prints only on some runs: the probe's C at the edge of its grid, LoRA's one label
+before the `pipeline` demo, and what LoRA trains with and without a BERT pooler (its exercise 3).
 """
 
 import ast
@@ -20,10 +20,13 @@ import pytest
 import torch
 from conftest import ROOT
 from learner_data import with_export_quirks
+from peft import LoraConfig, TaskType, get_peft_model
 from safetensors.torch import save_file
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from test_recipe import cell_source
+from transformers import BertConfig, BertForSequenceClassification
+from transformers.pytorch_utils import Conv1D
 
 from finetune_course import artifacts, measure, messages, metrics, models, resolve_settings
 
@@ -156,3 +159,37 @@ def test_the_bonus_pipeline_demo_names_loras_one_label_first(tmp_path):
     source = cell_source(BONUS, "a3639a9a")
     assert printed_by(source, namespace([2, 2, 2])) == "one label for every test tweet: 'glad'\n"
     assert printed_by(source, namespace([2, 0, 1])) == ""
+
+
+@pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")  # peft's (B.5)
+@pytest.mark.parametrize("pooler_trains", [True, False])
+def test_the_bonus_lora_cell_splits_what_trains(pooler_trains):
+    """B.5's LoRA cell on a tiny BERT prints the adapters apart from the layers trained in full (the head, and
+    the pooler unless exercise 3 sets `modules_to_save=None`), and they add up to what trains."""
+    torch.manual_seed(0)
+    bert = BertForSequenceClassification(BertConfig(
+        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, vocab_size=100,
+        num_labels=3))
+    source = cell_source(BONUS, "a71483e3")
+    if not pooler_trains:
+        chosen = 'modules_to_save=["pooler"] if pooler is not None else None'
+        assert chosen in source
+        source = source.replace(chosen, "modules_to_save=None")
+    trained = {}
+    namespace = {
+        "model": bert, "targets": models.lora_targets(bert), "runs": {}, "torch": torch, "Conv1D": Conv1D,
+        "linear_layers": {name: layer for name, layer in models.transformer_blocks(bert)[0].named_modules()
+                          if isinstance(layer, torch.nn.Linear)},
+        "LoraConfig": LoraConfig, "TaskType": TaskType, "get_peft_model": get_peft_model,
+        "RATE_FACTOR": {"LoRA": 10}, "settings": SimpleNamespace(learning_rate=1e-4),
+        "train_and_test": lambda method, model, learning_rate: trained.update(
+            count=measure.trainable_parameters(model)[0]),
+    }
+    printed = printed_by(source, namespace)
+    adapters, pooler, head = 2 * 2 * 8 * (32 + 32), 32 * 32 + 32, 32 * 3 + 3
+    if pooler_trains:
+        assert f"adapters {adapters:,} | in full: pooler {pooler:,}, head {head:,}\n" in printed
+        assert trained["count"] == adapters + pooler + head
+    else:
+        assert f"adapters {adapters:,} | in full: head {head:,}\n" in printed
+        assert trained["count"] == adapters + head

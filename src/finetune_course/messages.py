@@ -52,8 +52,8 @@ EN: dict[str, str] = {
     # --- step 04 ---
     # how this run's tokenizer marks spaces and word pieces, chosen by models.model_facts
     "tokenizer_bpe": ("**{model}** uses byte-level BPE, like GPT-2. `Ġ` marks a token that begins with a "
-                      "space. `Ġgood` and `good` are two different tokens. Case is kept. It has no "
-                      "unknown token: any character can be written in bytes."),
+                      "space. `Ġgood` and `good` are two different tokens. Case is kept. It never "
+                      "produces an unknown token: any character can be written in bytes."),
     "tokenizer_wordpiece": ("**{model}** uses WordPiece, like BERT. `##` marks a piece that continues the "
                             "word before it. `[CLS] … [SEP]` wrap every text; the classifier reads `[CLS]` "
                             "(step 5). A character missing from its vocabulary becomes `[UNK]`, so two "
@@ -72,8 +72,9 @@ EN: dict[str, str] = {
                    "and a rarer character such as `’` becomes byte pieces that look garbled."),
     "quirks_wordpiece": ("**{model}** uses WordPiece: it cuts every punctuation mark off as a token of its "
                          "own. So `I'm`, ``I`m`` and `I’m` all become three tokens, and only the middle one, "
-                         "the mark, differs. An HTML entity adds its pieces (`&`, `amp`, `;`), and a masked "
-                         "word becomes one token per star."),
+                         "the mark, differs. An HTML entity such as `&amp;` becomes `&`, `amp` and `;`, "
+                         "two tokens more than the `&` it stands for, and a masked word becomes one token "
+                         "per star."),
     "quirks_other": "**{model}** uses {kind}. The table shows what it does with each quirk.",
     # --- step 05 ---
     # The note on which hidden state this run's model's head reads (models.model_facts(...).pooling).
@@ -94,25 +95,30 @@ EN: dict[str, str] = {
     "curves_still_learning": "**Still learning.** Validation loss was lowest after the last epoch, {last}. "
                              "The model was still improving on tweets it never trained on; more epochs "
                              "might help, and validation would tell.",
-    "curves_over_confident": "**Over-confidence, not over-fitting.** Validation loss was lowest after epoch "
-                             "{epoch} and then rose, while validation accuracy held or rose ({change:+.1f} "
-                             "points; its noise on {n} tweets is ±{noise:.1f}). The model grew surer of its "
-                             "answers: the right ones cost a little less loss, the wrong ones, given with "
-                             "more confidence, cost much more. It does not get more validation tweets wrong.",
+    "curves_over_confident": "**Over-confidence: the first sign of over-fitting.** Validation loss was "
+                             "lowest after epoch {epoch}, then rose by {rise:.1f}%, beyond its noise "
+                             "({loss_noise:.0f}%), while validation accuracy held ({change:+.1f} points; its "
+                             "noise on {n} tweets is ±{noise:.1f}). The model grew surer of its answers: "
+                             "the wrong ones, given with more confidence, cost much more loss. "
+                             "Over-fitting shows in the loss before the accuracy; with more epochs the "
+                             "accuracy may follow.",
     "curves_over_fitting": "**Over-fitting.** Validation loss was lowest after epoch {epoch}; then it rose, "
                            "and validation accuracy changed by {change:+.1f} points, a fall beyond its noise "
                            "(±{noise:.1f} on {n} tweets). The model fits its training tweets at the expense "
                            "of new ones.",
-    "curves_within_noise": "**Within noise.** Validation loss was lowest after epoch {epoch} and then rose, "
-                           "but validation accuracy changed by only {change:+.1f} points, inside its noise "
-                           "(±{noise:.1f} on {n} tweets). Too little to call over-fitting; more validation "
-                           "tweets would tell.",
+    "curves_within_noise": "**Within noise.** Validation loss was lowest after epoch {epoch}; by the "
+                           "last epoch it rose by {rise:.1f}%, within its noise ({loss_noise:.0f}%), and "
+                           "validation accuracy changed by {change:+.1f} points (its noise on {n} tweets: "
+                           "±{noise:.1f}). Nothing here shows over-fitting; more validation tweets would "
+                           "tell.",
     # --- step 07b ---
     # 7.11: whether this run's data records more than a label per tweet (data.hidden_facts).
     "errors_by_kind": "The course's tweets come with an answer key (step 3): the *kind* of template each was "
                       "written from, and whether its label was flipped on purpose. The table splits the test "
-                      "accuracy by kind. The flipped tweets are scored twice: against their (wrong) label, "
-                      "and against the class their text was written for. In 7.12 and 7.13 the same key "
+                      "accuracy by kind, with 95% intervals: kinds with few tweets cannot be ranked. The "
+                      "test tweets, and the flipped ones alone, are also scored against the class their "
+                      "text was written for. Wrong labels cap the measured accuracy: a model right about "
+                      "every text is still counted wrong on each flipped one. In 7.12 and 7.13 the same key "
                       "counts the flipped labels among the mistakes and the high-loss tweets.",
     "errors_no_kinds": "This data records a text and a label per tweet, nothing more: there is nothing to "
                        "split the accuracy by, and no record of which labels are wrong. The per-class scores "
@@ -131,7 +137,8 @@ EN: dict[str, str] = {
                                  "Expect the cheaper methods to learn little here (B.7 says why); "
                                  "the `offline` profile shows them on a pretrained model.",
     # A cheaper method's accuracy against the reference's, from the paired 95% interval of the difference:
-    # clearly (its end nearest 0 is more than half its width away from 0), just excluding 0, or including it;
+    # clearly (the whole interval on one side of 0, its gap to 0 more than half its width), close to 0 but
+    # excluding it, or including 0;
     # or a method that predicts one label for every test tweet.
     "method_clearly_below_reference": "clearly below {reference}",
     "method_below_reference": "below {reference} (the interval excludes 0)",
@@ -179,7 +186,7 @@ ZH: dict[str, str] = {
                          "训练之后，课程会列出模型最难拟合的训练文本，那是最先该查看的地方。"),
     # --- step 04 ---
     "tokenizer_bpe": ("**{model}** 使用字节级 BPE，与 GPT-2 相同。`Ġ` 标记以空格开头的 token。"
-                      "`Ġgood` 和 `good` 是两个不同的 token。大小写保持不变。它没有未知 token："
+                      "`Ġgood` 和 `good` 是两个不同的 token。大小写保持不变。它从不产生未知 token："
                       "任何字符都能写成字节。"),
     "tokenizer_wordpiece": ("**{model}** 使用 WordPiece，与 BERT 相同。`##` 标记接续前一个词的片段。"
                             "每条文本都被包在 `[CLS] … [SEP]` 之间；分类器读取 `[CLS]`（第 5 步）。"
@@ -196,8 +203,8 @@ ZH: dict[str, str] = {
                    "而像 `’` 这样较少见的字符会变成看似乱码的字节片段。"),
     "quirks_wordpiece": ("**{model}** 使用 WordPiece：它把每个标点符号都切成单独的 token。"
                          "所以 `I'm`、``I`m`` 和 `I’m` 都变成三个 token，只有中间那个（撇号）不同。"
-                         "HTML 实体会把它的几个片段（`&`、`amp`、`;`）加进文本，被遮蔽的词则每个星号"
-                         "变成一个 token。"),
+                         "像 `&amp;` 这样的 HTML 实体会变成 `&`、`amp` 和 `;`，"
+                         "比它所代表的 `&` 多出两个 token；被遮蔽的词则每个星号变成一个 token。"),
     "quirks_other": "**{model}** 使用 {kind}。上表展示了它如何处理每种特殊字符。",
     # --- step 05 ---
     "pooling_last_token": "**{model}** 是一个解码器（因果语言模型）。它的分类头读取最后一个不是填充的 token"
@@ -215,22 +222,25 @@ ZH: dict[str, str] = {
     "curves_one_epoch": "**只训练了一轮。** 一条曲线至少要有两个点：现在还没有什么可读。",
     "curves_still_learning": "**仍在学习。** 验证损失在最后一轮（第 {last} 轮）之后最低。"
                              "模型在从未训练过的推文上仍在进步；更多轮次也许有帮助，验证集会给出答案。",
-    "curves_over_confident": "**过度自信，而不是过拟合。** 验证损失在第 {epoch} 轮之后最低，随后上升，"
-                             "而验证准确率持平或上升（{change:+.1f} 个百分点；它在 {n} 条推文上的噪声约为 "
-                             "±{noise:.1f}）。模型对自己的答案更有把握了：答对的损失略降，答错的因为更自信，"
-                             "损失大得多。它答错的验证推文并没有变多。",
+    "curves_over_confident": "**过度自信：过拟合的最初迹象。** 验证损失在第 {epoch} 轮之后最低，随后上升了 "
+                             "{rise:.1f}%，超出了它的噪声（{loss_noise:.0f}%），而验证准确率持平"
+                             "（{change:+.1f} 个百分点；它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
+                             "模型对自己的答案更有把握了：答错的因为更自信，损失大得多。"
+                             "过拟合先在损失上显现，后在准确率上显现；再多训练几轮，准确率可能随之下降。",
     "curves_over_fitting": "**过拟合。** 验证损失在第 {epoch} 轮之后最低；随后它上升，验证准确率变化了 "
                            "{change:+.1f} 个百分点，下降幅度超出了它的噪声（{n} 条推文上约 ±{noise:.1f}）。"
                            "模型贴合训练推文，代价是在新推文上变差。",
-    "curves_within_noise": "**在噪声之内。** 验证损失在第 {epoch} 轮之后最低，随后上升，"
-                           "但验证准确率只变化了 {change:+.1f} 个百分点，在它的噪声之内"
-                           "（{n} 条推文上约 ±{noise:.1f}）。这点变化不足以判定过拟合；"
-                           "更多的验证推文才能说明。",
+    "curves_within_noise": "**在噪声之内。** 验证损失在第 {epoch} 轮之后最低；到最后一轮它上升了 "
+                           "{rise:.1f}%，在它的噪声之内（{loss_noise:.0f}%），验证准确率变化了 "
+                           "{change:+.1f} 个百分点（它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
+                           "这里看不出过拟合；更多的验证推文才能说明。",
     # --- step 07b ---
     "errors_by_kind": "本课程的推文附带答案表（第 3 步）：每条推文所用模板的*类型*，以及它的标签是否被故意"
-                      "翻转。下表按类型拆分测试准确率。被翻转的推文计分两次：一次对照它（错误的）标签，"
-                      "一次对照它的文本原本所写的类别。7.12 和 7.13 节用同一份答案表，统计错误和高损失推文中"
-                      "被翻转的标签。",
+                      "翻转。下表按类型拆分测试准确率，附 95% 区间：推文很少的类型无法排出高下。"
+                      "全部测试推文，以及单独的被翻转推文，还会对照它们的文本原本所写的类别计分。"
+                      "错误的标签给测得的准确率设了上限：一个对每条文本都判断正确的模型，"
+                      "在每条被翻转的推文上仍被算作答错。7.12 和 7.13 节用同一份答案表，"
+                      "统计错误和高损失推文中被翻转的标签。",
     "errors_no_kinds": "这份数据每条推文只记录了文本和标签，别无其他：没有可以用来拆分准确率的信息，"
                        "也没有哪些标签是错的记录。上面的各类别分数，以及下面的错误和高损失推文，"
                        "需要你自己来读。",

@@ -154,29 +154,41 @@ def epoch_table(log_history: list[dict]) -> list[dict]:
     return rows
 
 
-def learning_curve_verdict(log_history: list[dict], validation_size: int, z: float = 1.96) -> dict:
+# Two epochs' validation losses on the same tweets differ by a percent or so without any trend; a rise smaller
+# than this share of the lowest loss is read as noise (a simple rule: the log holds no per-tweet losses to
+# measure the loss's own spread).
+LOSS_NOISE = 0.02
+
+
+def learning_curve_verdict(log_history: list[dict], validation_size: int, z: float = 1.96,
+                           loss_noise: float = LOSS_NOISE) -> dict:
     """What the validation curves of a training say: {"verdict": a key of the message tables, then the values
-    its sentence needs: "epoch" (the lowest validation loss), "last" (the last epoch), "change" and "noise"
-    (the validation accuracy's, in points), "n" (validation tweets)}.
+    its sentence needs: "epoch" (the lowest validation loss), "last" (the last epoch), "rise" and "loss_noise"
+    (the validation loss's rise from its lowest to the last epoch, and the rise counted as noise, in % of the
+    lowest loss), "change" and "noise" (the validation accuracy's, in points), "n" (validation tweets)}.
 
     The loss measures how much probability the model gives the right labels; accuracy only whether the top
-    label is right. If the validation loss is lowest at the last epoch, the model was still learning. If it
-    rose after its lowest epoch, the validation accuracy's change over the same epochs decides: held or
-    rose (over-confidence: surer answers, costlier mistakes), fell by more than its noise,
-    z * sqrt(p(1-p)/n) at the lowest-loss epoch (over-fitting), or fell by less (within noise).
+    label is right. If the validation loss is lowest at the last epoch, the model was still learning.
+    Otherwise the accuracy's change over the same epochs is read against its noise, z * sqrt(p(1-p)/n) at the
+    lowest-loss epoch: a fall beyond it is over-fitting. If the accuracy held (rose, or fell within its
+    noise), the loss's rise decides: within `loss_noise` of the lowest loss, noise; beyond it,
+    over-confidence (surer answers, costlier mistakes: the first sign of over-fitting).
     """
     rows = epoch_table(log_history)
     if not rows:
-        return {"verdict": "curves_one_epoch", "epoch": 0, "last": 0, "change": 0.0, "noise": 0.0,
-                "n": validation_size}
-    lowest = int(np.argmin([row["validation loss"] for row in rows]))
+        return {"verdict": "curves_one_epoch", "epoch": 0, "last": 0, "rise": 0.0,
+                "loss_noise": float(loss_noise * 100), "change": 0.0, "noise": 0.0, "n": validation_size}
+    losses = [row["validation loss"] for row in rows]
+    lowest = int(np.argmin(losses))
+    rise = (losses[-1] - losses[lowest]) / losses[lowest]
     accuracy_then, accuracy_last = rows[lowest]["validation accuracy"], rows[-1]["validation accuracy"]
     noise = z * np.sqrt(accuracy_then * (1 - accuracy_then) / validation_size)
     change = accuracy_last - accuracy_then
     verdict = ("curves_one_epoch" if len(rows) == 1
                else "curves_still_learning" if lowest == len(rows) - 1
-               else "curves_over_confident" if change >= 0
                else "curves_over_fitting" if -change > noise
-               else "curves_within_noise")
+               else "curves_within_noise" if rise <= loss_noise
+               else "curves_over_confident")
     return {"verdict": verdict, "epoch": rows[lowest]["epoch"], "last": rows[-1]["epoch"],
+            "rise": float(rise * 100), "loss_noise": float(loss_noise * 100),
             "change": float(change * 100), "noise": float(noise * 100), "n": validation_size}
