@@ -8,6 +8,7 @@ missing runs that earlier notebook itself (`require`), so each notebook also run
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -124,6 +125,11 @@ def write_result(settings: Settings, name: str, data) -> Path:
     path = write_json(settings.path(name), data)
     write_json(record_of(settings, name), made_with(settings, name))
     return path
+
+
+def weights_sha256(model_folder: Path) -> str:
+    """The fingerprint of a saved model's weights (model.safetensors): which model a result was made from."""
+    return hashlib.sha256((Path(model_folder) / "model.safetensors").read_bytes()).hexdigest()
 
 
 def write_json(path: Path, data) -> Path:

@@ -17,7 +17,6 @@ writes files and prints.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sys
@@ -240,7 +239,7 @@ def training_record(trainer: Trainer, results: dict, folder: Path, validation_si
         "trainable_parameters": trainable,
         "parameters": parameters,
         "train_examples_per_s": results["train_examples_per_s"],
-        "model_weights_sha256": hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest(),
+        "model_weights_sha256": artifacts.weights_sha256(folder),
     }
 
 

@@ -53,7 +53,8 @@ def step_id(notebook: Path) -> str:
 
 def step_number(notebook: Path) -> str:
     """The step a notebook belongs to: "07" for both parts of step 7, "bonus" for the bonus notebook."""
-    return step_id(notebook)[:2] if step_id(notebook)[:2].isdigit() else step_id(notebook)
+    step = step_id(notebook)
+    return step[:2] if step[:2].isdigit() else step
 
 
 def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
