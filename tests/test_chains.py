@@ -123,7 +123,7 @@ NUMBERS = {
     "06": [r"Untrained model on \d+ test tweets: accuracy [\d.]+%, macro-F1 [\d.]+%"],
     "07a": [r"sweep: [\d.]+ epoch\(s\), \d+ training tweets, \d+ validation tweets\n"
             r"one-label floor \('[^']+'\): validation macro-F1 [\d.]+% \| noise: ±[\d.]+ points\n"
-            r"(best rate: |sweep: inconclusive \(no rate above the one-label floor\) \| rate kept: )",
+            r"(best rate: |sweep: inconclusive \(best rate within noise of the floor\) \| rate kept: )",
             r"optimizer steps per rate: \d+ \| in the training \(7.5\): \d+",
             r"largest difference: loss [\d.e+-]+ \| weights [\d.e+-]+ \(tolerance 1e-05\)",
             r"validation accuracy noise: ±[\d.]+ points on \d+ tweets",
