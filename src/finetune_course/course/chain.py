@@ -83,6 +83,9 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     kernel_config.KernelManager.transport = "ipc"
     sockets = Path(tempfile.mkdtemp(prefix="course-kernel-"))
     kernel_config.KernelManager.ip = str(sockets / "kernel-ipc")
+    # A kernel that has not shut down within 5 s (the default; a busy machine) is interrupted, and logs
+    # "KeyboardInterrupt caught in kernel" after a notebook that succeeded: give it time to finish.
+    kernel_config.KernelManager.shutdown_wait_time = 30.0
     try:
         timings = run_notebooks(notebooks(steps, edition), out, passed, kernel_config, html)
     finally:
