@@ -1,7 +1,7 @@
 # The course's commands. Each one sets up what it needs, so on a fresh machine it is one command.
 #   make test-fast                     ruff, and the tests that run no notebook, training or server (< 1 min)
 #   make test                          what CI runs: ruff, every test (smoke, offline, full chains), nbval
-#   make check-inputs [PROFILE=offline] [PARAMS=my_task.yaml]   check parameters, data and model in seconds
+#   make check-inputs [PROFILE=offline] [PARAMS=my_task.yaml] [EDITION=zh]   check parameters, data and model in seconds
 #   make execute-all [PROFILE=smoke] [PARAMS=my_task.yaml] [STEPS=01,02] [OUT=folder] [EDITION=zh]   run the notebooks with papermill
 #                                      (STEPS=07: both parts of step 7, 07a_fine_tune and 07b_evaluate; STEPS=07b: one)
 #   make lab [PROFILE=offline] [PARAMS=my_task.yaml] [EDITION=zh]   open the notebooks in JupyterLab
@@ -46,7 +46,8 @@ execute-all: setup
 
 # The parameters, the data and the model checked in seconds, as execute-all checks them before step 1.
 check-inputs: setup
-	$(PY) -m finetune_course.course.chain --check --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS))
+	$(PY) -m finetune_course.course.chain --check --profile $(PROFILE) $(if $(PARAMS),--params $(PARAMS)) \
+		--edition $(EDITION)
 
 # ruff lints the code and the notebooks. test-fast: the tests not marked `slow` (pyproject.toml; the users
 # of a chain are marked in tests/conftest.py), in one process: two workers would each import torch again.

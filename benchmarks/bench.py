@@ -1,6 +1,7 @@
 """`make bench`: the guide's training recipe against the course's, measured side by side on this machine.
 
     python benchmarks/bench.py [--tiny] [--out build/bench]      (or: make bench)
+    python benchmarks/bench.py --plot-from RESULTS.json --edition zh --figure FIGURE.png   (redraw only)
 
 Both recipes train the full-size GPT-2 architecture (`GPT2Config()` defaults, 124M parameters,
 random weights: a step costs the same whatever the weights) with GPT-2's real tokenizer, on the
@@ -9,6 +10,9 @@ at a time (an ablation), each in a fresh process so that its peak memory is its 
 The guide's recipe is slow (seconds per tweet), so each recipe is timed over a few steps after
 one warm-up step and projected; the output says so. `--tiny` runs a 2-layer model, every recipe in one
 process, for the tests.
+The figure of training throughput is drawn in English (throughput.png) and in Chinese (throughput_zh.png);
+`--plot-from` redraws it from a results file, such as benchmarks/reference_run.json: the README's figures
+(notebooks/images/bench_throughput.png, benchmarks/bench_throughput_zh.png) come from the reference run.
 """
 
 from __future__ import annotations
@@ -293,7 +297,8 @@ def run_all(tiny: bool, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     from finetune_course.artifacts import write_json
     write_json(out / "results.json", results)
-    plot(main, out / "throughput.png", "tiny GPT-2" if tiny else "full-size GPT-2")
+    for edition, name in FIGURES.items():
+        plot(main, out / name, "tiny GPT-2" if tiny else "full-size GPT-2", os.cpu_count(), edition=edition)
     print(report(results))
     return results
 
@@ -355,29 +360,55 @@ def hms(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
-def plot(rows: list[dict], path: Path, model: str) -> None:
+# The figure of a run in each edition: English, and Chinese (its texts' Chinese from plots.ZH_TEXT).
+FIGURES = {"en": "throughput.png", "zh": "throughput_zh.png"}
+
+
+def plot(rows: list[dict], path: Path, model: str, cores: int, *, edition: str = "en") -> None:
+    """Training tweets per second of each recipe that adds a lever (log scale), its text in `edition`."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from finetune_course.plots import in_edition
+
+    shown = in_edition(edition)
     fig, ax = plt.subplots(figsize=(9, 4.2), layout="constrained")
-    names = [row["name"] for row in rows]
+    names = [shown(row["name"]) for row in rows]
     bars = ax.bar(names, [row["train_tweets_per_s"] for row in rows], color="#2c7fb8")
     ax.bar_label(bars, labels=[f"{row['train_tweets_per_s']:.2g}" for row in rows])
     ax.set_yscale("log")
-    ax.set(title=f"Training throughput, levers added one at a time ({model}, {os.cpu_count()} CPU cores)",
-           xlabel="recipe (each adds one lever to the one on its left)",
-           ylabel="training tweets per second (log scale)")
+    ax.set(title=shown(f"Training throughput, levers added one at a time ({model}, {cores} CPU cores)"),
+           xlabel=shown("recipe (each adds one lever to the one on its left)"),
+           ylabel=shown("training tweets per second (log scale)"))
     fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_from(results_file: Path, figure: Path, edition: str) -> None:
+    """Redraw a run's figure from its results file (or benchmarks/reference_run.json), in `edition`."""
+    results = json.loads(results_file.read_text(encoding="utf-8"))
+    main = [row for row in results["recipes"] if not row.get("tried")]
+    model = "tiny GPT-2" if "tiny" in results["model"] else "full-size GPT-2"
+    cores = int(results["machine"].split(" cores")[0].rsplit(" ", 1)[-1])
+    plot(main, figure, model, cores, edition=edition)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiny", action="store_true", help="a 2-layer GPT-2, to check that the bench runs")
     parser.add_argument("--out", default=None,
-                        help="folder for results.json and throughput.png (default: build/bench)")
+                        help="folder for results.json, throughput.png and throughput_zh.png "
+                             "(default: build/bench)")
     parser.add_argument("--measure", help=argparse.SUPPRESS)   # internal: measure one recipe in this process
+    parser.add_argument("--plot-from", help="only redraw the figure from this results file")
+    parser.add_argument("--edition", choices=sorted(FIGURES), default="en",
+                        help="the redrawn figure's language (with --plot-from)")
+    parser.add_argument("--figure", help="where --plot-from writes the figure")
     args = parser.parse_args(argv)
+    if args.plot_from:
+        plot_from(Path(args.plot_from), Path(args.figure or FIGURES[args.edition]), args.edition)
+        return 0
     if args.measure:
         recipe = next(r for r in recipes() if r["name"] == args.measure)
         print(json.dumps(measure(recipe, args.tiny)))

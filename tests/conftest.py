@@ -89,7 +89,8 @@ STARTS_A_CHAIN = ("test_auto_picks_full_and_downloads_through_the_mirror",
                   "test_offline_chain_beats_the_baselines_by_15_points",
                   "test_smoke_chain_runs_all_seven_steps")
 # Tests of half a minute or more on `make test`'s workers (pytest --durations), longest first.
-LONGEST = ("test_tiny_bench_writes_results_and_a_plot",
+LONGEST = ("test_a_newcomer_follows_the_chinese_readme_through_the_mirror",
+           "test_tiny_bench_writes_results_and_a_plot",
            "test_full_from_the_cache_with_the_mirror_gone",
            "test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics",
            "test_one_process_writes_the_model_and_the_metrics",

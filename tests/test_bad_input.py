@@ -59,6 +59,10 @@ ROWS = [
         "Column 'text' (train) is empty in all 12 rows", {"data.csv": csv("text,label\n" + ",good\n" * 12)}),
     Row("CSV saved as Latin-1", "dataset_name: data.csv\n", "is not UTF-8 text: byte 0xe9 on line 3",
         {"data.csv": ("text,label\nfine,good\ncaf\xe9 was great,good\n" + GOOD_ROWS).encode("latin-1")}),
+    Row("CSV saved by Chinese Excel (GBK)", "dataset_name: data.csv\ntext_column: review\n",
+        "data.csv is not UTF-8 text: it is GBK (GB2312)",
+        {"data.csv": ("review,label\n" + "".join(f"物流很快，包装完好 {i},好评\n质量太差了 {i},差评\n"
+                                                  for i in range(6))).encode("gbk")}),
     Row("semicolon-separated CSV", "dataset_name: data.csv\n", "separated by semicolons rather than commas",
         {"data.csv": csv("text;label\n" + GOOD_ROWS.replace(",", ";"))}),
     Row("two columns of one name", "dataset_name: data.csv\n", "the header names 'text' more than once",

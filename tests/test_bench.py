@@ -37,5 +37,6 @@ def test_tiny_bench_writes_results_and_a_plot(tmp_path):
         assert row["train_tweets_per_s"] > 0 and row["eval_tweets_per_s"] > 0 and row["peak_rss_mb"] > 0
         assert 0 < row["train_gflops"] and 0 < row["eval_gflops"]
     assert (tmp_path / "throughput.png").stat().st_size > 0
+    assert (tmp_path / "throughput_zh.png").stat().st_size > 0      # the Chinese edition's figure
     assert "train_speedup" in finished.stdout and "the guide's job" in finished.stdout
     assert f"99th percentile {results['tweets']['p99_tokens']:.0f}" in finished.stdout

@@ -18,11 +18,14 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from conftest import HUB_MIRROR, ROOT, learner_env, make_execute_all, olah_installed
+from conftest import FULL_QUICK, HUB_MIRROR, ROOT, learner_env, make_execute_all, olah_installed
 from test_chains import assert_no_unexplained_stderr
 from test_claims import printed
+
+from finetune_course import messages
 
 DECIDES_WITHIN_S = 10
 pytestmark = pytest.mark.slow      # every test here runs the chain command or a Hub mirror
@@ -223,3 +226,55 @@ def test_the_instructors_mirror_command_serves_and_stops_on_ctrl_c(tmp_path, tmp
             raise
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def readme_zh_first_commands(endpoint: str, index: str, params: Path, out: Path) -> str:
+    """README.zh-CN.md's first commands as a newcomer types them, with its two mirrors replaced by local
+    stand-ins, and the test's sizes and folders added to its `make` line."""
+    readme = (ROOT / "README.zh-CN.md").read_text(encoding="utf-8")
+    block = readme[readme.index("```bash\n") + len("```bash\n"):]
+    lines = [line.split("#")[0].strip() for line in block[:block.index("```")].splitlines()]
+    replaced = {"https://hf-mirror.com": endpoint, "https://pypi.tuna.tsinghua.edu.cn/simple": index}
+    script = []
+    for line in lines:
+        for public, local in replaced.items():
+            line = line.replace(public, local)
+        script.append(f"{line} PARAMS={params} OUT={out}" if line.startswith("make ") else line)
+    return "\n".join(["set -e", *script])
+
+
+def test_a_newcomer_follows_the_chinese_readme_through_the_mirror(tmp_path, tmp_path_factory):
+    """The done-when test of the Chinese edition's set-up: README.zh-CN's first three lines, PIP_INDEX_URL
+    and HF_ENDPOINT at local stand-ins (olah on 127.0.0.1 for the Hub; for the package index a port nothing
+    listens on: this checkout's .venv is set up already, and test_readme_zh checks that `make setup`'s pip
+    asks PIP_INDEX_URL), then `make execute-all EDITION=zh` with the default `auto`, a fresh Hugging Face
+    cache and the test's sizes: the whole Chinese edition on the `full` profile, downloaded through the
+    mirror."""
+    olah_installed(tmp_path_factory)
+    params = tmp_path / "params.yaml"
+    params.write_text(FULL_QUICK.read_text() + f"artifacts_dir: {tmp_path / 'artifacts'}\n")
+    with HUB_MIRROR.serving(tmp_path / "mirror") as mirror:
+        script = readme_zh_first_commands(mirror.endpoint, f"http://127.0.0.1:{HUB_MIRROR.free_port()}/simple",
+                                          params, tmp_path / "build")
+        env = {k: v for k, v in learner_env(tmp_path / "hf-home", "").items() if k != "HF_ENDPOINT"}
+        finished = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+        requests = "\n".join(mirror.requests())
+    assert mirror.process.poll() is not None                       # stopped by its PID
+    assert finished.returncode == 0, f"{finished.stdout[-3000:]}\n{finished.stderr[-3000:]}"
+    assert "fix:" not in finished.stdout                              # nothing to fix: the mirror answered
+
+    results = json.loads((tmp_path / "build" / "zh" / "results.json").read_text())
+    assert (results["profile"], results["edition"]) == ("full", "zh")
+    assert results["profile_reason"].startswith(f"auto chose it: the Hub mirror at {mirror.endpoint} "
+                                                "(HF_ENDPOINT) answered for model 'gpt2'")
+    assert len(results["notebook_seconds"]) == 9
+    assert results["metrics"]["model_name"] == "gpt2" and results["metrics"]["test_size"] == 200
+    for path in ("/gpt2/resolve/", "model.safetensors", "/datasets/mteb/tweet_sentiment_extraction/resolve/",
+                 "train.jsonl"):
+        assert path in requests, path
+    # The Chinese notebooks ran, and said in Chinese where the data came from.
+    executed = (tmp_path / "build" / "zh" / "01_define_the_goal.ipynb").read_text(encoding="utf-8")
+    assert executed.count("PROFILE: FULL") >= 1 and "# 第 1 步" in executed
+    note = messages.say("data_hub", "zh", name="mteb/tweet_sentiment_extraction", server=mirror.endpoint)
+    assert json.dumps(note, ensure_ascii=False)[1:-1] in executed
+    assert_no_unexplained_stderr(tmp_path / "build" / "zh")

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,21 +109,51 @@ def check_data_file(path: Path) -> None:
     try:
         text = raw.decode("utf-8-sig")             # a byte-order mark at the start is fine
     except UnicodeDecodeError as err:
-        line = raw[:err.start].count(b"\n") + 1
-        start, end = raw.rfind(b"\n", 0, err.start) + 1, raw.find(b"\n", err.start)
-        text_of_line = raw[start:end if end >= 0 else len(raw)].decode("utf-8", "replace")[:80]
-        raise CourseInputError(
-            f"{path} is not UTF-8 text: byte 0x{raw[err.start]:02x} on line {line} (offset {err.start}): "
-            f"{text_of_line!r}. It was probably saved as Latin-1 or Windows-1252. "
-            "Save it again as UTF-8 (in Excel: Save As > 'CSV UTF-8'; "
-            f"in a shell: iconv -f cp1252 -t utf-8 {path.name} > utf8_{path.name})."
-        ) from None
+        raise _not_utf8(path, raw, err.start) from None
     if not text.strip():
         raise CourseInputError(f"{path} holds only blank lines. Give a file with a header row and data rows.")
     if fmt == "json":
         _check_json_lines(path, text)
     else:
         _check_csv(path, text)
+
+
+def _not_utf8(path: Path, raw: bytes, offset: int) -> CourseInputError:
+    """The error for a file that is not UTF-8: its first bad byte, its line, and how to save it again, for
+    the encoding it is most likely in: GBK (Chinese Windows and Excel), else Latin-1 or Windows-1252."""
+    line = raw[:offset].count(b"\n") + 1
+    start, end = raw.rfind(b"\n", 0, offset) + 1, raw.find(b"\n", offset)
+    gbk = looks_like_gbk(raw)
+    text_of_line = raw[start:end if end >= 0 else len(raw)].decode("gbk" if gbk else "utf-8", "replace")[:80]
+    where = f"byte 0x{raw[offset]:02x} on line {line} (offset {offset}): {text_of_line!r}"
+    if gbk:
+        return CourseInputError(
+            f"{path} is not UTF-8 text: it is GBK (GB2312), the encoding Chinese Windows and Excel save "
+            f"CSV files in ({where}). Save it again as UTF-8: in Excel, Save As (另存为) > "
+            "'CSV UTF-8 (Comma delimited)' ('CSV UTF-8（逗号分隔）'); "
+            f"in a shell: iconv -f gbk -t utf-8 {path.name} > utf8_{path.name}"
+        )
+    return CourseInputError(
+        f"{path} is not UTF-8 text: {where}. It was probably saved as Latin-1 or Windows-1252. "
+        "Save it again as UTF-8 (in Excel: Save As > 'CSV UTF-8'; "
+        f"in a shell: iconv -f cp1252 -t utf-8 {path.name} > utf8_{path.name})."
+    )
+
+
+# A two-byte character of GB2312, the Chinese core of GBK: both bytes from 0xA1 to 0xFE.
+GB2312_PAIR = re.compile(rb"[\xa1-\xfe][\xa1-\xfe]")
+
+
+def looks_like_gbk(raw: bytes) -> bool:
+    """Whether bytes that are not UTF-8 are GBK-encoded Chinese: they decode as GBK, and their non-ASCII
+    bytes are mostly GB2312's pairs of high bytes. Latin-1 text, whose accented letters stand alone between
+    ASCII ones, is not."""
+    try:
+        raw.decode("gbk")
+    except UnicodeDecodeError:
+        return False
+    high = sum(byte >= 0x80 for byte in raw)
+    return high > 0 and 2 * len(GB2312_PAIR.findall(raw)) >= 0.8 * high
 
 
 def _check_json_lines(path: Path, text: str) -> None:

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 HUB_ADDRESS = "https://huggingface.co"
+# A public mirror that learners in mainland China often use (README.zh-CN.md); the tests use their own.
+PUBLIC_MIRROR = "https://hf-mirror.com"
 
 
 def endpoint() -> str:

@@ -9,6 +9,15 @@ from the same code. Both tables hold the same keys and the same `{placeholders}`
 from __future__ import annotations
 
 EN: dict[str, str] = {
+    # --- the banner, where `auto` fell back to `offline` (params.Settings.banner): how to reach the Hub ---
+    "fallback_no_mirror": "Hub unreachable? export HF_ENDPOINT={mirror}, then rerun (restart `make lab`).",
+    "fallback_mirror_unreachable": "check the mirror in HF_ENDPOINT, or set another; "
+                                   "then rerun (restart `make lab`).",
+    "fallback_hub_offline": "HF_HUB_OFFLINE is set: unset it to use the Hub.",
+    # --- before any notebook (course.preflight) and `make train`: the data's script against the tokenizer ---
+    "script_mismatch": "warning: {model}'s tokenizer does not know these texts' script. | sampled texts: {n} "
+                       "| with an unknown token: {texts_unknown:.0%} | unknown or byte-piece tokens: "
+                       "{tokens_unreadable:.0%} | Choose a model whose tokenizer knows the script.",
     # --- any step: an earlier step's result made first (artifacts.require) ---
     "earlier_step_missing": "'{name}' is not in {folder} yet. Running {notebook} first to make it; "
                             "this notebook then goes on.",
@@ -149,6 +158,16 @@ EN: dict[str, str] = {
 }
 
 ZH: dict[str, str] = {
+    # --- the banner, where `auto` fell back to `offline` ---
+    "fallback_no_mirror": "连不上 Hub？先 export HF_ENDPOINT={mirror}，再重新运行（`make lab` 要重启）。",
+    "fallback_mirror_unreachable": "HF_ENDPOINT 中的镜像连不上：检查它，或换一个镜像；"
+                                   "然后重新运行（`make lab` 要重启）。",
+    "fallback_hub_offline": "设置了 HF_HUB_OFFLINE：取消这个变量，才会使用 Hub。",
+    # --- before any notebook and `make train`: the data's script against the tokenizer ---
+    "script_mismatch": "警告：{model} 的分词器不认识这些文本的文字。 | 抽查的文本：{n} 条 "
+                       "| 含未知 token 的文本：{texts_unknown:.0%} "
+                       "| 未知 token 或字节片段：{tokens_unreadable:.0%} "
+                       "| 请换一个分词器认识这种文字的模型。",
     # --- any step: an earlier step's result made first (artifacts.require) ---
     "earlier_step_missing": "{folder} 中还没有 '{name}'。先运行 {notebook} 生成它；"
                             "之后本 notebook 会接着运行。",

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import messages
 from .hub import TOKENIZER_FILES, WEIGHT_FILES, cached_snapshot
 from .params import CourseInputError, Settings
 
@@ -127,6 +130,80 @@ def _known_model_type(model_type: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- the data's script against the tokenizer: can this model read these texts at all? ---
+
+SCRIPT_SAMPLE = 200              # training texts sampled (seeded), each read up to its first 1,000 characters
+UNKNOWN_TEXTS_LIMIT = 0.20       # a warning above this share of texts holding an unknown token ([UNK]) ...
+UNREADABLE_TOKENS_LIMIT = 0.30   # ... or above this share of tokens that are unknown or byte pieces
+BYTE_TOKEN = re.compile(r"<0x[0-9A-Fa-f]{2}>")   # SentencePiece's byte fallback, such as <0xE4>
+
+
+@dataclass(frozen=True)
+class ScriptCoverage:
+    """How much of a sample of texts a tokenizer can read (`script_coverage`)."""
+    texts: int                     # texts sampled
+    texts_with_unknown: float      # share of them holding at least one unknown token
+    unreadable_tokens: float       # share of their tokens that are unknown, or byte pieces (part of a char)
+
+    @property
+    def mismatch(self) -> bool:
+        """Whether the texts are in a script the tokenizer does not know (the thresholds above)."""
+        return (self.texts_with_unknown > UNKNOWN_TEXTS_LIMIT
+                or self.unreadable_tokens > UNREADABLE_TOKENS_LIMIT)
+
+
+def script_coverage(tokenizer, texts, sample: int = SCRIPT_SAMPLE, seed: int = 0) -> ScriptCoverage:
+    """The share of `texts` (a seeded sample) that `tokenizer` cannot read: texts with an unknown token
+    (WordPiece's [UNK], SentencePiece's <unk>), and tokens that are unknown or byte pieces (byte-level BPE
+    writes an unknown character as bytes, GPT-2's Chinese as two or three tokens per character)."""
+    texts = [text[:1000] for text in texts if isinstance(text, str) and text.strip()]
+    if len(texts) > sample:
+        texts = random.Random(seed).sample(texts, sample)
+    ids = tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else []
+    unknown = tokenizer.unk_token_id
+    unreadable = {token for token in {token for row in ids for token in row}
+                  if token == unknown or _byte_piece(tokenizer, token)}
+    tokens = sum(len(row) for row in ids)
+    unread = sum(token in unreadable for row in ids for token in row)
+    return ScriptCoverage(
+        texts=len(ids),
+        texts_with_unknown=sum(unknown in row for row in ids) / len(ids) if ids else 0.0,
+        unreadable_tokens=unread / tokens if tokens else 0.0,
+    )
+
+
+def _byte_piece(tokenizer, token: int) -> bool:
+    """Whether a token stands for part of a character, not a whole one: decoded alone it is not text."""
+    return bool(BYTE_TOKEN.fullmatch(tokenizer.convert_ids_to_tokens(token) or "")) or \
+        "\ufffd" in tokenizer.decode([token])
+
+
+def script_note(settings: Settings, texts, tokenizer=None) -> str | None:
+    """The warning (messages.py, in the run's edition) where this run's tokenizer cannot read the texts'
+    script, such as Chinese under GPT-2's or MiniLM's English vocabulary; None where it can."""
+    if tokenizer is None:
+        tokenizer = _fast_tokenizer(model_source(settings))
+    coverage = script_coverage(tokenizer, texts)
+    if not coverage.mismatch:
+        return None
+    return messages.say("script_mismatch", settings.edition, model=settings.model_name, n=coverage.texts,
+                        texts_unknown=coverage.texts_with_unknown,
+                        tokens_unreadable=coverage.unreadable_tokens)
+
+
+def _fast_tokenizer(source: str):
+    """The model's tokenizer, for a check in seconds: from its tokenizer.json where it has one (no torch to
+    import, unlike AutoTokenizer, which the notebooks use); else as the notebooks load it."""
+    from transformers import PreTrainedTokenizerFast
+
+    try:
+        return PreTrainedTokenizerFast.from_pretrained(source)
+    except Exception:                     # no tokenizer.json (a vocab.txt or SentencePiece model only)
+        from transformers import AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(source)
 
 
 def build_tiny_gpt2(folder: Path) -> Path:

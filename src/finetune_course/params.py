@@ -14,6 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from . import messages
+from .hub import PUBLIC_MIRROR
+
 # The names every notebook's `parameters` cell defines, in this order.
 PARAMETER_NAMES = (
     "profile", "model_name", "dataset_name", "text_column", "label_column",
@@ -62,6 +65,8 @@ class Settings:
     artifacts_dir: Path
     hub_online: bool
     edition: str = "en"             # the notebooks' language: "en", or "zh" (the Chinese edition)
+    # Where `auto` fell back to `offline`: the key of the message (messages.py) saying how to reach the Hub.
+    advice: str = ""
 
     def path(self, *parts: str) -> Path:
         """A path inside this run's artifacts folder."""
@@ -78,7 +83,7 @@ class Settings:
         """The environment that hands this decided profile to other processes (the chain's notebooks,
         `require`'s runs), so that none of them probes the Hub again."""
         return {"COURSE_PROFILE": self.profile, "COURSE_PROFILE_REASON": self.reason,
-                "COURSE_HUB_ONLINE": "1" if self.hub_online else "0"}
+                "COURSE_HUB_ONLINE": "1" if self.hub_online else "0", "COURSE_PROFILE_ADVICE": self.advice}
 
     def banner(self) -> str:
         line = "=" * 78
@@ -86,6 +91,8 @@ class Settings:
             line,
             f"PROFILE: {self.profile.upper()}  ({self.description})",
             f"why:     {self.reason}",
+            *([f"fix:     {messages.say(self.advice, self.edition, mirror=PUBLIC_MIRROR)}"]
+              if self.advice else []),
             f"model:   {self.model_name}",
             f"data:    {self.dataset_name}  "
             f"(text column '{self.text_column}', label column '{self.label_column}')",
@@ -181,7 +188,7 @@ def check_known_names(values: dict, where: str) -> None:
         )
 
 
-def build_settings(profile: str, reason: str, values: dict, hub_online: bool) -> Settings:
+def build_settings(profile: str, reason: str, values: dict, hub_online: bool, advice: str = "") -> Settings:
     artifacts = values.get("artifacts_dir") or f"artifacts/{profile}"
     artifacts = Path(artifacts)
     if not artifacts.is_absolute():
@@ -209,8 +216,10 @@ def build_settings(profile: str, reason: str, values: dict, hub_online: bool) ->
         artifacts_dir=artifacts,
         hub_online=hub_online,
         edition=edition_of(),
+        advice=advice,
     )
-    missing = [f.name for f in fields(settings) if getattr(settings, f.name) in ("", "None")]
+    missing = [f.name for f in fields(settings)
+               if f.name != "advice" and getattr(settings, f.name) in ("", "None")]
     if missing:
         raise CourseInputError(f"Parameter(s) {', '.join(missing)} are empty; give them a value.")
     return settings

@@ -57,6 +57,15 @@ ZH_TEXT = [
     (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"),
     (r"lower half frozen", "冻结下半部分"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
+    # `make bench`'s figure (benchmarks/bench.py): its recipes, each adding one lever to the one before
+    (r"Training throughput, levers added one at a time \((.+), (\d+) CPU cores\)",
+     "训练吞吐量：每次加上一项改进（{0}，{1} 个 CPU 核心）"),
+    (r"full-size GPT-2", "完整大小的 GPT-2"), (r"tiny GPT-2", "微型 GPT-2"),
+    (r"recipe \(each adds one lever to the one on its left\)",
+     "训练方法（每种都在左边一种的基础上加一项改进）"),
+    (r"training tweets per second \(log scale\)", "每秒训练的推文数（对数刻度）"),
+    (r"guide", "原指南"), (r"dynamic", "动态填充"), (r"batch16", "批量 16"), (r"grouped", "按长度分组"),
+    (r"eval_sorted", "评估按长度排序"), (r"course", "本课程"),
 ]
 CHINESE_FONT = "Noto Sans SC"
 

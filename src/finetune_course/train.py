@@ -79,6 +79,9 @@ def train(settings: Settings, state: PartialState) -> dict:
         splits, label_names = load_splits(settings)
         tokenizer = AutoTokenizer.from_pretrained(models.model_source(settings))
         tokenized, max_length = tokenize(splits, tokenizer, settings)
+    script = models.script_note(settings, splits["train"][settings.text_column], tokenizer)
+    if script:                       # texts in a script the tokenizer does not know: say so before training
+        print(script, flush=True)
     check_processes(tokenized, state.num_processes)
     # Step 5: labels, pad id, a seeded head (which transformers' LOAD REPORT lists as MISSING: it is new).
     model = models.load_classifier(settings, tokenizer, label_names)

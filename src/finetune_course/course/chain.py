@@ -13,6 +13,7 @@ chain stops at the first failure, naming the notebook and the cell.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -64,7 +65,7 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     editions share the profile's artifacts: their code is the same."""
     from traitlets.config import Config
 
-    settings = checked_settings(parameters)
+    settings = checked_settings(parameters, edition)
     # Every notebook resolves the same profile without probing again.
     os.environ.update(settings.handed_on())
     # A saved notebook would show the Hub's download bars frozen at 0%: only a live session sees them move.
@@ -111,9 +112,10 @@ def results_file(out: Path, edition: str = "en") -> Path:
     return out / Path(EDITION_FOLDERS[edition]).relative_to("notebooks") / "results.json"
 
 
-def checked_settings(parameters: dict):
-    """The run's settings, shown as the banner, with its data and model checked (`preflight`)."""
-    settings = resolve_settings(**parameters)
+def checked_settings(parameters: dict, edition: str = "en"):
+    """The run's settings, shown as the banner, with its data and model checked (`preflight`); the banner's
+    and the checks' notes in `edition`, the notebooks' language."""
+    settings = dataclasses.replace(resolve_settings(**parameters), edition=edition)
     print(settings.banner(), flush=True)
     # This process loads the data to check it: never from a dead Hub.
     set_offline_mode(not settings.hub_online)
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             parameters["profile"] = args.profile
         steps = args.steps.split(",") if args.steps else None
         if args.check:
-            checked_settings(parameters)
+            checked_settings(parameters, args.edition)
             return 0
         results = run_chain(parameters, args.out, steps, html=not args.no_html, edition=args.edition)
     except (CourseInputError, StepFailed) as err:

@@ -1,7 +1,9 @@
 """Bad input fails in seconds, before any notebook starts: the data and the model checked as the steps
 check them.
 
-`make check-inputs` and `make execute-all` (through `chain`) call `preflight` right after the banner.
+`make check-inputs` and `make execute-all` (through `chain`) call `preflight` right after the banner. Data
+that passes but that the model's tokenizer cannot read (another script) gets a warning
+(`models.script_note`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def preflight(settings) -> None:
 
     started = time.perf_counter()
     print("Checking the data and the model ...", end=" ", flush=True)
+    note = None
     try:
         if settings.model_name != models.TINY_GPT2:   # the smoke model is built by step 1, not checked here
             models.model_source(settings)
@@ -34,8 +37,13 @@ def preflight(settings) -> None:
             with contextlib.redirect_stdout(io.StringIO()):      # the notebooks print these steps' notes
                 with data.explain_load_errors(source):
                     raw = datasets.load_dataset(source.path, data_files=source.data_files)
-                data.check_and_prepare(raw, settings)
+                prepared, _ = data.check_and_prepare(raw, settings)
+            # Data other than the course's tweets, in a script the model's tokenizer may not know.
+            if settings.dataset_name != data.SHIPPED_DATASET and settings.model_name != models.TINY_GPT2:
+                note = models.script_note(settings, prepared["train"][settings.text_column])
     except CourseInputError:
         print("FAILED", flush=True)
         raise
     print(f"fine ({time.perf_counter() - started:.1f} s)", flush=True)
+    if note:
+        print(note, flush=True)

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from ..data import is_hub_dataset
-from ..hub import cached_snapshot, endpoint, env_true, hub_name
+from ..hub import HUB_ADDRESS, cached_snapshot, endpoint, env_true, hub_name
 from ..models import is_hub_model
 from ..params import (
     DEFAULT_PROFILE,
@@ -50,11 +50,13 @@ def resolve_settings(profile: str | None = None, **parameters) -> Settings:
     check_known_names(parameters, "notebook parameters")
     given = {**parameters_file_from_env(), **{k: v for k, v in parameters.items() if v is not None}}
     file_profile = given.pop("profile", None)
+    advice = ""
     if profile is not None:
         reason = "set by the `profile` parameter"
     elif os.environ.get("COURSE_PROFILE"):
         profile = os.environ["COURSE_PROFILE"]
         reason = os.environ.get("COURSE_PROFILE_REASON") or "set by the COURSE_PROFILE environment variable"
+        advice = os.environ.get("COURSE_PROFILE_ADVICE", "")     # the chain's `auto` fell back, and why
     elif file_profile is not None:
         profile, reason = file_profile, f"set in {os.environ['COURSE_PARAMS']}"
     else:
@@ -63,13 +65,14 @@ def resolve_settings(profile: str | None = None, **parameters) -> Settings:
     if profile == DEFAULT_PROFILE:
         profile, auto_reason, hub_online = choose_auto_profile({**load_profile("full"), **given})
         reason = f"auto chose it: {auto_reason}"
+        advice = fallback_advice() if profile == "offline" else ""
     elif profile == "full" and os.environ.get("COURSE_HUB_ONLINE") in ("0", "1"):
         hub_online = os.environ["COURSE_HUB_ONLINE"] == "1"   # the chain probed once for all its notebooks
     elif profile == "full":
         hub_online = _check_full_profile_can_run({**load_profile("full"), **given})
     else:
         hub_online = False
-    return build_settings(profile, reason, {**load_profile(profile), **given}, hub_online)
+    return build_settings(profile, reason, {**load_profile(profile), **given}, hub_online, advice)
 
 
 def parameters_file_from_env() -> dict:
@@ -124,6 +127,14 @@ def choose_auto_profile(values: dict) -> tuple[str, str, bool]:
     """(profile, why, hub_online): `full` where the Hub serves the model and data or the cache holds them."""
     source, why = where_full_comes_from(values)
     return ("offline" if source == "nowhere" else "full"), why, source == "hub"
+
+
+def fallback_advice() -> str:
+    """Where `auto` fell back to `offline`, the key of the banner's line (messages.py) that says how to reach
+    the Hub: unset HF_HUB_OFFLINE; check the mirror in HF_ENDPOINT; or, with none set, set one."""
+    if env_true("HF_HUB_OFFLINE"):
+        return "fallback_hub_offline"
+    return "fallback_mirror_unreachable" if endpoint() != HUB_ADDRESS else "fallback_no_mirror"
 
 
 def _check_full_profile_can_run(values: dict) -> bool:
