@@ -107,9 +107,10 @@ def test_the_guide_is_named_in_both_languages():
     opening = README[:README.index("## 从中国大陆开始")]
     assert ("[7 Steps to Mastering Large Language Model Fine-tuning]"
             "(https://www.kdnuggets.com/7-steps-to-mastering-large-language-model-fine-tuning)") in opening
-    assert "Josep Ferrer" in opening and "《微调大语言模型的七个步骤》" in opening
-    assert "Mastering" in opening and "精通" in opening
-    for guide, course in (("消极的、中性的、积极的", "负面、中性、正面"), ("令牌", "token")):
+    assert "Josep Ferrer" in opening and "《掌握大型语言模型微调的 7 个步骤》" in opening
+    assert "github.com/OpenDocCN/kdnuggets-blog-zh/blob/" in opening   # the translation, pinned to a commit
+    assert "Mastering" in opening and "掌握" in opening
+    for guide, course in (("“消极、中性、积极”", "负面、中性、正面"), ("“令牌”", "token")):
         assert re.search(rf"\| {guide}[^|]*\| {course} \|", opening), guide
 
 

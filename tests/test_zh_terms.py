@@ -73,8 +73,6 @@ def test_no_retired_term_in_the_glossary():
     assert not retired_terms((ROOT / "notebooks" / "glossary.md").read_text())
 
 
-@pytest.mark.xfail(strict=True, reason="README.zh-CN.md is rewritten with these terms on branch i22-setup; "
-                                       "remove this mark once that rewrite is merged")
 def test_no_retired_term_in_the_chinese_readme():
     found = retired_terms(prose((ROOT / "README.zh-CN.md").read_text()))
     assert not found, sorted(set(found))
