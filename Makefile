@@ -144,7 +144,7 @@ site-serve:
 # Debian's chromium and its driver, for the browser test (tests/test_website.py skips without them; .ci/run
 # installs them). As root only: elsewhere, say what to install.
 browser:
-	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	@if command -v chromedriver >/dev/null && { command -v chromium || command -v google-chrome; } >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		chromium chromium-driver >/dev/null; \
 	else echo "The browser test needs: sudo apt-get install chromium chromium-driver"; fi

@@ -7,7 +7,6 @@ for Chinese: together they execute every notebook of both editions without a thi
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from conftest import ROOT, load_script
 
 WEBSITE = load_script("tools/website.py")
 RENDER = load_script("tools/website_theme/render.py")
+CHECK = load_script("tools/website_check.py")
 SITE_PYTHON = ROOT / ".venv-site" / "bin" / "python"
 REPOSITORY = WEBSITE.repository_url()
 
@@ -55,6 +55,24 @@ def test_mentions_are_escaped_outside_code_only():
     text = "an @mention, `@code` and\n```\n@fenced\n```\n[a](notebooks/glossary.md)"
     staged = WEBSITE.stage_markdown(text, "", "index.md", "en", REPOSITORY)
     assert staged == "an \\@mention, `@code` and\n```\n@fenced\n```\n[a](glossary.md)"
+
+
+def test_the_colab_badge_becomes_a_text_link_and_the_set_up_cell_is_left_out(tmp_path):
+    """The site loads nothing from other hosts, and the set-up cell only ever says "Not on Colab" there."""
+    colab = load_script("tools/colab.py")
+    notebook = ROOT / "notebooks" / "07b_evaluate.ipynb"
+    badge = colab.badge_source(notebook, "en")
+    assert WEBSITE.stage_markdown(badge, "notebooks", "07b_evaluate.ipynb", "en", REPOSITORY) == \
+        f"[Open In Colab]({colab.colab_url(notebook)})"
+    staged = tmp_path / "07b_evaluate.ipynb"
+    source = tmp_path / "source.ipynb"
+    source.write_text(json.dumps({"cells": [colab.badge_cell(notebook, "en"), colab.setup_cell()],
+                                  "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    WEBSITE.stage_notebook(source, staged, "notebooks", "07b_evaluate.ipynb", "en", REPOSITORY)
+    cells = json.loads(staged.read_text())["cells"]
+    assert "remove-cell" in cells[1]["metadata"]["tags"] and "colab-badge.svg" not in cells[0]["source"]
+    assert RENDER.Page("x.html", {}, set()).render({"type": "block", "visibility": "remove", "children": [
+        {"type": "text", "value": "Not on Colab"}]}) == ""
 
 
 def test_the_site_refuses_missing_or_stale_notebooks(tmp_path):
@@ -149,7 +167,7 @@ def figures_in(folder: Path, edition: str) -> dict[str, int]:
 
 
 def test_the_site_builds_and_every_page_works_in_chromium(offline_run, smoke_run, tmp_path):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+    if not (CHECK.find(CHECK.CHROMIUM) and CHECK.find(CHECK.DRIVER)):
         pytest.skip("headless Chromium needs Debian's chromium and chromium-driver "
                     "(`make browser` installs them)")
     subprocess.run(["make", "--no-print-directory", "site-setup"], cwd=ROOT, check=True, capture_output=True)

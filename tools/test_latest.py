@@ -164,10 +164,12 @@ def run(python_for_venv: str, venv: Path, versions: str, tests: str, work: Path)
               "installed": now, "tests": tally, "failed": failed, "capped_by": capped_by,
               "pytest_exit_code": finished.returncode}
     (work / "report.json").write_text(json.dumps(report, indent=1))
-    if finished.returncode not in (0, 1):          # 1: tests failed (reported above); others: pytest itself
-        print(f"pytest ended with exit code {finished.returncode} (not a test failure): see its output above")
+    if failed:
+        return 1
+    if finished.returncode != 0:       # no test failed, yet pytest did not pass: a session-level problem
+        print(f"pytest ended with exit code {finished.returncode} and no failed test: see its output above")
         return finished.returncode
-    return 1 if failed else 0
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,10 @@ EDITIONS = {"en": {"notebooks": "notebooks", "readme": "README.md", "prefix": ""
 STEP_NOTEBOOK = re.compile(r"\d\d[a-z]?_.+\.ipynb")
 LINK = re.compile(r"(?P<open>\]\(|(?:src|href)=\")(?P<target>[^)\"\s]+)")
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:")
+# The notebooks' Open-in-Colab badge: on the site a text link, as the site loads nothing from other hosts.
+COLAB_BADGE = re.compile(r"\[!\[([^\]]*)\]\(https://colab\.research\.google\.com/assets/[^)\s]+\)\]\(([^)\s]+)\)")
+# tools/colab.py's set-up cell: it does nothing off Colab, so the site leaves it out.
+SETUP_CELL = "colab-setup"
 
 
 class SiteError(RuntimeError):
@@ -100,6 +104,8 @@ def outside_code(text: str, change) -> str:
 
 def stage_markdown(text: str, source_dir: str, page: str, edition: str, repository: str) -> str:
     def change(part: str) -> str:
+        part = COLAB_BADGE.sub(r"[\1](\2)", part)
+
         def fix(match):
             return match["open"] + rewrite_link(match["target"], source_dir, page, edition, repository)
         part = LINK.sub(fix, part)
@@ -167,6 +173,8 @@ def stage_notebook(source: Path, target: Path, repo_dir: str, page: str, edition
     stem = Path(page).stem
     for cell in notebook["cells"]:
         # Jupyter Book makes each cell id an anchor of the whole project: two notebooks' "07-01" would clash.
+        if SETUP_CELL in cell["metadata"].get("tags", []):
+            cell["metadata"]["tags"] = [*cell["metadata"]["tags"], "remove-cell"]    # MyST leaves it out
         if cell.get("id"):
             cell["id"] = f"{stem}-{cell['id']}"
         if cell["cell_type"] == "markdown":

@@ -96,6 +96,8 @@ class Page:
         return self.children(node)
 
     def node_block(self, node):
+        if node.get("visibility") == "remove":           # a cell tagged remove-cell
+            return ""
         kind = "cell code-cell" if node.get("kind") == "notebook-code" else "cell"
         anchor = f' id="{html.escape(node["html_id"])}"' if node.get("html_id") else ""
         return f'<div class="{kind}"{anchor}>{self.children(node)}</div>\n'
