@@ -17,7 +17,7 @@ NOTEBOOKS = [(notebook, edition) for edition in ("en", "zh") for notebook in COL
 
 def test_the_address_is_one_setting_in_pyproject():
     assert COLAB.repository_url().startswith("https://github.com/")
-    assert f'REPOSITORY = "{COLAB.repository_url()}"' in COLAB.setup_source()
+    assert f'\nREPOSITORY = "{COLAB.repository_url()}"\n' in COLAB.setup_source()
 
 
 @pytest.mark.parametrize(("notebook", "edition"), NOTEBOOKS,
@@ -30,6 +30,7 @@ def test_every_notebook_starts_with_its_badge_and_the_set_up_cell(notebook, edit
     assert badge.endswith(f"]({own})"), badge                       # this notebook, this edition
     assert COLAB.BADGE_IMAGE in badge and COLAB.BADGE_TEXT[edition] in badge
     assert cells[1]["cell_type"] == "code" and setup == COLAB.setup_source()
+    assert cells[1]["outputs"] == [] and cells[1]["execution_count"] is None         # committed clean
     assert not COLAB.top_cells_differ(notebook, edition)
 
 

@@ -37,7 +37,8 @@ import os
 import subprocess
 import sys
 
-REPOSITORY = "{repository}"   # pyproject.toml: [project.urls] Repository
+# The course's repository: pyproject.toml's [project.urls] Repository (tools/colab.py writes it here).
+REPOSITORY = "{repository}"
 checkout = os.environ.get("COURSE_CHECKOUT", "/content/finetune-course")
 done = os.path.join(checkout, ".colab-setup-done")
 if "google.colab" not in sys.modules and "COLAB_RELEASE_TAG" not in os.environ:
@@ -147,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.check:
         write_english()
-        subprocess.run([sys.executable, "-m", "finetune_course.course.translation", "sync"], cwd=ROOT,
-                       check=True)
+        # sync exits 1 while the new badges are untranslated: write_chinese translates them next
+        subprocess.run([sys.executable, "-m", "finetune_course.course.translation", "sync"], cwd=ROOT)
         write_chinese()
     found = [line for edition in ("en", "zh") for notebook in course_notebooks(edition)
              for line in top_cells_differ(notebook, edition)]
