@@ -40,7 +40,10 @@ def run_cell(python, env: dict, timeout: int = 60) -> subprocess.CompletedProces
 
 
 def plain_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COURSE_", "COLAB_"))}
+    """This shell's environment as a fresh Colab's: no course or Colab variables, no PYTHONPATH (the tests'
+    own would put this checkout's package in front of the installed one)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("COURSE_", "COLAB_")) and k != "PYTHONPATH"}
     return {**env, **extra}
 
 
@@ -62,7 +65,8 @@ def test_in_a_simulated_colab_the_cell_installs_the_course(tmp_path):
     python = venv / "bin" / "python"
     pins = {line.split("==")[0]: line.split("==")[1].split()[0] for line in
             (ROOT / "requirements.txt").read_text().splitlines() if "==" in line and not line.startswith("#")}
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"torch=={pins['torch']}"], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"torch=={pins['torch']}"], check=True,
+                   env=plain_env())
     bin_dir.mkdir()
     (bin_dir / "nvidia-smi").write_text("#!/bin/sh\nexit 0\n")
     (bin_dir / "nvidia-smi").chmod(0o755)

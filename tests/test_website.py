@@ -66,11 +66,16 @@ def test_the_colab_badge_becomes_a_text_link_and_the_set_up_cell_is_left_out(tmp
         f"[Open In Colab]({colab.colab_url(notebook)})"
     staged = tmp_path / "07b_evaluate.ipynb"
     source = tmp_path / "source.ipynb"
-    source.write_text(json.dumps({"cells": [colab.badge_cell(notebook, "en"), colab.setup_cell()],
+    title = {"cell_type": "markdown", "id": "07b-00", "metadata": {}, "source": "# Step 7 of 7, part 2"}
+    source.write_text(json.dumps({"cells": [colab.badge_cell(notebook, "en"), colab.setup_cell(), title],
                                   "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     WEBSITE.stage_notebook(source, staged, "notebooks", "07b_evaluate.ipynb", "en", REPOSITORY)
     cells = json.loads(staged.read_text())["cells"]
-    assert "remove-cell" in cells[1]["metadata"]["tags"] and "colab-badge.svg" not in cells[0]["source"]
+    # the title first again (MyST lifts it out as the page's title), the badge a tagged text link below it
+    assert [cell["id"] for cell in cells] == ["07b_evaluate-07b-00", "07b_evaluate-colab-badge",
+                                              "07b_evaluate-colab-setup"]
+    assert "colab-badge" in cells[1]["metadata"]["tags"] and "colab-badge.svg" not in cells[1]["source"]
+    assert "remove-cell" in cells[2]["metadata"]["tags"]
     assert RENDER.Page("x.html", {}, set()).render({"type": "block", "visibility": "remove", "children": [
         {"type": "text", "value": "Not on Colab"}]}) == ""
 
@@ -206,6 +211,10 @@ def test_the_site_builds_and_every_page_works_in_chromium(offline_run, smoke_run
     assert not (report["broken_links"] or report["broken_images"] or report["missing_anchors"]
                 or report["console_errors"] or report["repository_links_missing"])
     assert {facts["lang"] for page, facts in report["pages"].items() if page.startswith("zh/")} == {"zh-CN"}
+    assert {facts["h1"] for facts in report["pages"].values()} == {1}           # the title, once
+    for page in expected:            # each notebook's page links the notebook itself on Colab
+        notebook = "notebooks/" + page.replace(".html", ".ipynb")
+        assert report["pages"][page]["colab"].endswith(f"/blob/main/{notebook}"), page
     # the screenshots of step 7's part 2, one per edition, are images a person can look at
     for shot in ("07b_evaluate.png", "zh_07b_evaluate.png"):
         assert (tmp_path / "shots" / shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -37,8 +37,9 @@ LINK = re.compile(r"(?P<open>\]\(|(?:src|href)=\")(?P<target>[^)\"\s]+)")
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:")
 # The notebooks' Open-in-Colab badge: on the site a text link, as the site loads nothing from other hosts.
 COLAB_BADGE = re.compile(r"\[!\[([^\]]*)\]\(https://colab\.research\.google\.com/assets/[^)\s]+\)\]\(([^)\s]+)\)")
-# tools/colab.py's set-up cell: it does nothing off Colab, so the site leaves it out.
-SETUP_CELL = "colab-setup"
+# tools/colab.py's cells: the set-up cell does nothing off Colab, so the site leaves it out; the badge goes
+# below the title (the theme shows it beside the notebook's download), so that MyST takes the title as before.
+SETUP_CELL, BADGE_CELL = "colab-setup", "colab-badge"
 
 
 class SiteError(RuntimeError):
@@ -171,7 +172,15 @@ def stage_notebook(source: Path, target: Path, repo_dir: str, page: str, edition
                    repository: str) -> None:
     notebook = json.loads(source.read_text(encoding="utf-8"))
     stem = Path(page).stem
-    for cell in notebook["cells"]:
+    cells = notebook["cells"]
+    colab = [cell for cell in cells[:2] if cell.get("id") in (BADGE_CELL, SETUP_CELL)]
+    if colab:           # [badge, set-up, title, ...] -> [title, badge, set-up, ...]: MyST lifts the title out
+        del cells[:len(colab)]
+        for cell in colab:          # the theme finds the badge by its tag
+            tags = cell["metadata"].setdefault("tags", [])
+            tags += [] if cell["id"] in tags else [cell["id"]]
+        cells[1:1] = colab
+    for cell in cells:
         # Jupyter Book makes each cell id an anchor of the whole project: two notebooks' "07-01" would clash.
         if SETUP_CELL in cell["metadata"].get("tags", []):
             cell["metadata"]["tags"] = [*cell["metadata"]["tags"], "remove-cell"]    # MyST leaves it out

@@ -41,6 +41,8 @@ return {
     figure: !!img.closest('figure.output')})),
   ids: [...document.querySelectorAll('[id]')].map(el => el.id),
   switch: (document.getElementById('language-switch') || {}).href || null,
+  headings: document.querySelectorAll('h1').length,
+  colab: (document.querySelector('a.colab') || {}).href || null,
 };
 """
 
@@ -131,7 +133,8 @@ def walk(base: str, screenshots: Path | None = None, shot_pages: tuple[str, ...]
             report["pages"][url[len(base):]] = {
                 "title": facts["title"], "lang": facts["lang"], "figures": len(figures),
                 "figures_loaded": sum(image["loaded"] and image["shown"] for image in figures),
-                "images": len(facts["images"]), "ids": len(facts["ids"])}
+                "images": len(facts["images"]), "ids": len(facts["ids"]), "h1": facts["headings"],
+                "colab": facts["colab"]}
             for image in facts["images"]:
                 if not image["loaded"]:
                     report["broken_images"].append({"page": url, "src": image["src"]})

@@ -31,9 +31,11 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 CHROME = {
     "en": {"lang": "en", "switch": "中文", "switch_lang": "zh-CN", "contents": "Contents",
-           "previous": "Previous", "next": "Next", "home": "Home", "download": "Download this notebook"},
+           "previous": "Previous", "next": "Next", "home": "Home", "download": "Download this notebook",
+           "colab": "Open in Colab"},
     "zh": {"lang": "zh-CN", "switch": "English", "switch_lang": "en", "contents": "目录",
-           "previous": "上一页", "next": "下一页", "home": "首页", "download": "下载本笔记本"},
+           "previous": "上一页", "next": "下一页", "home": "首页", "download": "下载本笔记本",
+           "colab": "在 Colab 中打开"},
 }
 
 
@@ -61,6 +63,7 @@ class Page:
 
     def __init__(self, path: str, slugs: dict[str, str], assets: set[str]):
         self.path, self.slugs, self.assets = path, slugs, assets
+        self.colab = None           # the notebook's Open-in-Colab link, shown under its title
 
     # --- links and files ---------------------------------------------------------------------------------
     def asset(self, url: str) -> str:
@@ -80,6 +83,12 @@ class Page:
             return self.asset(target) + (f"#{fragment}" if fragment else "")
         return url                      # already a page of the site (the other edition's, set by the staging)
 
+    def links(self, node: dict):
+        if node["type"] == "link":
+            yield node["url"]
+        for child in node.get("children", []):
+            yield from self.links(child)
+
     # --- the tree ----------------------------------------------------------------------------------------
     def children(self, node: dict) -> str:
         return "".join(self.render(child) for child in node.get("children", []))
@@ -97,6 +106,9 @@ class Page:
 
     def node_block(self, node):
         if node.get("visibility") == "remove":           # a cell tagged remove-cell
+            return ""
+        if "colab-badge" in (node.get("data") or {}).get("tags", []):
+            self.colab = next(self.links(node), None)
             return ""
         kind = "cell code-cell" if node.get("kind") == "notebook-code" else "cell"
         anchor = f' id="{html.escape(node["html_id"])}"' if node.get("html_id") else ""
@@ -242,7 +254,7 @@ def navigation(project: dict, index_page: str) -> list[tuple[str, str]]:
 
 
 def page_html(edition: str, site_title: str, path: str, title: str, body: str, nav: list[tuple[str, str]],
-              download: str | None) -> str:
+              download: str | None, colab: str | None = None, heading: bool = True) -> str:
     chrome = CHROME[edition]
     root = relative("index.html", path)
     twin = posixpath.normpath(posixpath.join(posixpath.dirname(root), os.environ["SITE_OTHER_ROOT"], path))
@@ -259,14 +271,15 @@ def page_html(edition: str, site_title: str, path: str, title: str, body: str, n
         target, label = nav[where + 1]
         pager.append(f'<a class="next" rel="next" href="{html.escape(relative(target, path))}">'
                      f'{chrome["next"]}: {html.escape(label)} →</a>')
-    download_link = (f'<p class="download"><a href="{html.escape(download)}" download>'
-                     f'{chrome["download"]}</a></p>' if download else "")
+    links = ([f'<a href="{html.escape(download)}" download>{chrome["download"]}</a>'] if download else []) + \
+        ([f'<a class="colab" href="{html.escape(colab)}">{chrome["colab"]}</a>'] if colab else [])
+    download_link = f'<p class="download">{" · ".join(links)}</p>' if links else ""
     return f"""<!doctype html>
 <html lang="{chrome['lang']}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)} · {html.escape(site_title)}</title>
+<title>{html.escape(title if title == site_title else f"{title} · {site_title}")}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{html.escape(relative('course.css', path))}">
 </head>
@@ -281,7 +294,7 @@ def page_html(edition: str, site_title: str, path: str, title: str, body: str, n
 <p class="toc-title">{chrome['contents']}</p><ul>{items}</ul></nav>
 <main>
 <article>
-<h1 class="page-title">{html.escape(title)}</h1>
+{f'<h1 class="page-title">{html.escape(title)}</h1>' if heading else ''}
 {download_link}
 {body}
 </article>
@@ -318,7 +331,9 @@ def render_site(cdn: str, out: Path, edition: str) -> list[str]:
         title = document["frontmatter"].get("title") or project["title"]
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = page_html(edition, project["title"], path, title, body, nav, download)
+        # where the content opens with its own title (MyST did not lift it out), it is not written twice
+        heading = not document["frontmatter"].get("content_includes_title", False)
+        text = page_html(edition, project["title"], path, title, body, nav, download, page.colab, heading)
         target.write_text(text, encoding="utf-8")
         written.append(path)
     for name in sorted(assets):
