@@ -297,9 +297,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"The course site: http://127.0.0.1:{args.port}/ (English), "
               f"http://127.0.0.1:{args.port}/zh/ (中文). Ctrl-C stops it.", flush=True)
-        # A static folder needs no more than the standard library's server; 127.0.0.1 only.
-        return subprocess.call([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
-                                str(out), str(args.port)])
+        # A static folder needs no more than the standard library's server; 127.0.0.1 only. It replaces this
+        # process, so that stopping this process's PID stops the server.
+        os.execv(sys.executable, [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                                  str(out), str(args.port)])
     try:
         folders = executed_folders(Path(args.executed).resolve(),
                                    Path(args.executed_zh).resolve() if args.executed_zh else None)
