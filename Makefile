@@ -11,6 +11,10 @@
 #   make tensorboard [LOGDIR=artifacts] [TB_PORT=6006]   the training command's learning curves, on 127.0.0.1 only
 #   make bench-processes               the training command on one process against two
 #   make hub-mirror [MIRROR=local] [PORT=8090] [MIRROR_HOST=name]   a Hub mirror (olah): a classroom proxy, or stand-ins
+#   make site [SITE_FROM=build/offline]   the course as a static website, both editions (build/site/), Jupyter Book 2
+#   make site-serve [SITE_PORT=8000]   serve build/site on 127.0.0.1;  make site-check: walk it in headless Chromium
+#   make test-latest [VERSIONS=pinned]   a fresh virtualenv with the newest transformers, datasets, evaluate, peft,
+#                                      accelerate and torch, then the smoke chain and the claims tests
 
 PYTHON  ?= python3
 VENV    ?= .venv
@@ -29,7 +33,7 @@ TB_PORT ?= 6006
 STAMP   := $(VENV)/.course-installed
 
 .PHONY: setup execute-all check-inputs test-fast test nbval-en nbval-zh lab bench hub-mirror train \
-	tensorboard bench-processes clean
+	tensorboard bench-processes site-setup site site-serve site-check browser test-latest clean
 
 setup: $(STAMP)
 
@@ -113,6 +117,56 @@ bench-processes: setup
 hub-mirror: setup
 	$(PY) tools/hub_mirror.py --port $(PORT) $(if $(filter local,$(MIRROR)),--local) \
 		$(if $(MIRROR_HOST),--public-host $(MIRROR_HOST))
+
+# The website: Jupyter Book 2 and selenium in their own virtualenv (requirements-site.txt), so that `make setup`
+# stays as it was for learners; Jupyter Book runs on Node.js (18, 20 or 22+). The pages come from a chain's
+# executed notebooks, SITE_FROM (English there, Chinese under zh/): `make execute-all PROFILE=offline` and
+# `make execute-all PROFILE=offline EDITION=zh` make them. The committed notebooks are never touched.
+SITE_VENV  ?= .venv-site
+SITE_FROM  ?= build/offline
+SITE_OUT   ?= build/site
+SITE_PORT  ?= 8000
+SITE_STAMP := $(SITE_VENV)/.site-installed
+
+site-setup: $(SITE_STAMP)
+
+$(SITE_STAMP): requirements-site.txt
+	@command -v node >/dev/null || { echo "Jupyter Book 2 needs Node.js: apt-get install -y nodejs"; exit 1; }
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: site-setup
+	$(SITE_VENV)/bin/python tools/website.py build --executed $(SITE_FROM) --out $(SITE_OUT)
+
+site-serve:
+	$(PYTHON) tools/website.py serve --out $(SITE_OUT) --port $(SITE_PORT)
+
+# Debian's chromium and its driver, for the browser test (tests/test_website.py skips without them; .ci/run
+# installs them). As root only: elsewhere, say what to install.
+browser:
+	@if command -v chromedriver >/dev/null && { command -v chromium || command -v google-chrome; } >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		chromium chromium-driver >/dev/null; \
+	else echo "The browser test needs: sudo apt-get install chromium chromium-driver"; fi
+
+# The built site walked in headless Chromium: every page, link, image and figure, and the language switch.
+# The server runs in the background on 127.0.0.1 and is stopped by its PID, whatever the check says.
+site-check: site-setup browser
+	@$(PYTHON) -m http.server --bind 127.0.0.1 --directory $(SITE_OUT) $(SITE_PORT) >/dev/null 2>&1 & \
+	pid=$$!; \
+	$(SITE_VENV)/bin/python tools/website_check.py http://127.0.0.1:$(SITE_PORT)/ \
+		--report $(SITE_OUT)-check.json --screenshots $(SITE_OUT)-screenshots; code=$$?; \
+	kill $$pid; exit $$code
+
+# Library drift: a fresh virtualenv (.venv-latest/) with the newest releases of the libraries the course
+# teaches (no pins), then the smoke chain and the claims tests; a table says which library moved and which
+# tests it broke. VERSIONS=pinned: the same with requirements.txt's versions (the test of this wiring).
+# CI runs it weekly (.github/workflows/ci.yml).
+VERSIONS ?= newest
+LATEST_TESTS ?=
+test-latest:
+	$(PYTHON) tools/test_latest.py --versions $(VERSIONS) $(if $(LATEST_TESTS),--tests "$(LATEST_TESTS)")
 
 clean:
 	rm -rf artifacts build .pytest_cache

@@ -13,8 +13,13 @@ BONUS = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "bonus").glo
 CHINESE = sorted((Path(__file__).resolve().parents[1] / "notebooks" / "zh").rglob("*.ipynb"))
 
 
+# The Open-in-Colab badge and set-up cell open every notebook (tools/colab.py, tests/test_colab.py); the
+# chapter starts after them.
+COLAB_CELLS = ("colab-badge", "colab-setup")
+
+
 def cells(path):
-    return json.loads(path.read_text())["cells"]
+    return [cell for cell in json.loads(path.read_text())["cells"] if cell.get("id") not in COLAB_CELLS]
 
 
 def test_seven_numbered_steps():
