@@ -12,7 +12,7 @@ one warm-up step and projected; the output says so. `--tiny` runs a 2-layer mode
 process, for the tests.
 The figure of training throughput is drawn in English (throughput.png) and in Chinese (throughput_zh.png);
 `--plot-from` redraws it from a results file, such as benchmarks/reference_run.json: the README's figures
-(notebooks/images/bench_throughput.png, benchmarks/bench_throughput_zh.png) come from the reference run.
+(notebooks/images/bench_throughput.png, notebooks/images/bench_throughput_zh.png) come from the reference run.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def test_the_bench_figure_draws_in_chinese_without_a_missing_glyph(tmp_path):
         bench.plot_from(ROOT / "benchmarks" / "reference_run.json", tmp_path / "zh.png", "zh")
     plots.figures_in_chinese.cache_clear()
     assert [str(w.message) for w in caught] == [] and (tmp_path / "zh.png").stat().st_size > 0
-    assert "](benchmarks/bench_throughput_zh.png)" in README
+    assert "](notebooks/images/bench_throughput_zh.png)" in README
 
 
 # --- Where the Chinese notebooks point to README ---------------------------------------------------

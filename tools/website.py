@@ -16,6 +16,7 @@ renderer needs nothing but the standard library.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import posixpath
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,9 +87,12 @@ def rewrite_link(target: str, source_dir: str, page: str, edition: str, reposito
     """A relative link of a file from `source_dir` (in the repository) as written on site page `page`: a page
     of the same edition stays a source path (Jupyter Book resolves it), one of the other edition becomes its
     .html page, and any other file of the repository a link to it on the repository's site."""
-    if URL_SCHEME.match(target) or target.startswith("#"):
+    if URL_SCHEME.match(target):
         return target
+    if target.startswith("#"):
+        return "#" + heading_label(target[1:])
     path, hash_, fragment = target.partition("#")
+    fragment = heading_label(fragment) if fragment else fragment
     repo_path = posixpath.normpath(posixpath.join(source_dir, path))
     where = site_path(repo_path, edition)
     if where is None:
@@ -95,6 +100,32 @@ def rewrite_link(target: str, source_dir: str, page: str, edition: str, reposito
     if edition_of(where) != edition and where.endswith((".ipynb", ".md")):
         where = posixpath.splitext(where)[0] + ".html"
     return posixpath.relpath(where, posixpath.dirname(page) or ".") + hash_ + fragment
+
+
+def heading_label(fragment: str) -> str:
+    """MyST drops CJK characters from a heading's id, so a Chinese heading's GitHub anchor (#从中国大陆开始…)
+    finds no target on the site: such anchors become an ASCII label of their own, set above the heading."""
+    fragment = urllib.parse.unquote(fragment)
+    if fragment.isascii():
+        return fragment
+    return "h-" + hashlib.sha256(fragment.encode()).hexdigest()[:10]
+
+
+def github_anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation (full-width too) dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def label_headings(markdown: str) -> str:
+    """A `(label)=` above each heading (outside fenced code) whose GitHub anchor MyST would not keep."""
+    lines, in_code = [], False
+    for line in markdown.splitlines():
+        in_code ^= line.startswith("```")
+        heading = re.match(r"#{1,6} (.+)$", line)
+        if heading and not in_code and not github_anchor(heading[1]).isascii():
+            lines.append(f"({heading_label(github_anchor(heading[1]))})=")
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def outside_code(text: str, change) -> str:
@@ -209,7 +240,8 @@ def stage(folders: dict[str, Path], stage_dir: Path) -> dict[str, Path]:
         readme = (ROOT / layout["readme"]).read_text(encoding="utf-8")
         project.mkdir(parents=True)
         (project / "index.md").write_text(
-            stage_markdown(readme, "", prefix + "index.md", edition, repository), encoding="utf-8")
+            label_headings(stage_markdown(readme, "", prefix + "index.md", edition, repository)),
+            encoding="utf-8")
         glossary = (ROOT / "notebooks" / "glossary.md").read_text(encoding="utf-8")
         (project / "glossary.md").write_text(
             stage_markdown(glossary, "notebooks", prefix + "glossary.md", edition, repository),
