@@ -39,9 +39,7 @@ def code_blocks(text: str) -> list[str]:
     return [block.split("\n", 1)[1].rsplit("```", 1)[0] for block in CODE_BLOCK.findall(text)]
 
 
-def slug(heading: str) -> str:
-    """GitHub's anchor for a heading: lower case, punctuation (full-width too) dropped, spaces to hyphens."""
-    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+slug = load_script("tools/website.py").github_anchor      # GitHub's anchor for a heading, as the site maps it
 
 
 def headings(text: str) -> dict[str, str]:

@@ -39,6 +39,12 @@ CHROME = {
 }
 
 
+# MyST node -> (HTML element, what follows it): nodes rendered as their children inside one element.
+PLAIN_TAGS = {"paragraph": ("p", "\n"), "strong": ("strong", ""), "emphasis": ("em", ""),
+              "delete": ("del", ""), "tableRow": ("tr", "\n"), "details": ("details", "\n"),
+              "summary": ("summary", ""), "blockquote": ("blockquote", "\n")}
+
+
 class UnknownNode(ValueError):
     """A MyST node this theme cannot render: a new kind of content needs a new handler here."""
 
@@ -95,6 +101,9 @@ class Page:
 
     def render(self, node: dict) -> str:
         kind = node["type"]
+        if kind in PLAIN_TAGS:                           # a node that is its children in one HTML element
+            tag, after = PLAIN_TAGS[kind]
+            return f"<{tag}>{self.children(node)}</{tag}>{after}"
         handler = getattr(self, "node_" + kind, None)
         if handler is None:
             raise UnknownNode(f"{self.path}: no handler for MyST node {kind!r}: "
@@ -114,9 +123,6 @@ class Page:
         anchor = f' id="{html.escape(node["html_id"])}"' if node.get("html_id") else ""
         return f'<div class="{kind}"{anchor}>{self.children(node)}</div>\n'
 
-    def node_paragraph(self, node):
-        return f"<p>{self.children(node)}</p>\n"
-
     def node_text(self, node):
         return html.escape(node["value"])
 
@@ -124,15 +130,6 @@ class Page:
         depth, anchor = node["depth"], html.escape(node.get("html_id") or node.get("identifier") or "")
         link = f' <a class="anchor" href="#{anchor}" aria-hidden="true">¶</a>' if anchor else ""
         return f'<h{depth} id="{anchor}">{self.children(node)}{link}</h{depth}>\n'
-
-    def node_strong(self, node):
-        return f"<strong>{self.children(node)}</strong>"
-
-    def node_emphasis(self, node):
-        return f"<em>{self.children(node)}</em>"
-
-    def node_delete(self, node):
-        return f"<del>{self.children(node)}</del>"
 
     def node_inlineCode(self, node):
         return f"<code>{html.escape(node['value'])}</code>"
@@ -157,9 +154,6 @@ class Page:
 
     def node_table(self, node):
         return f'<div class="table-wrap"><table>{self.children(node)}</table></div>\n'
-
-    def node_tableRow(self, node):
-        return f"<tr>{self.children(node)}</tr>\n"
 
     def node_tableCell(self, node):
         tag = "th" if node.get("header") else "td"
@@ -188,18 +182,9 @@ class Page:
     def node_span(self, node):
         return f'<span class="{html.escape(node.get("class", ""))}">{self.children(node)}</span>'
 
-    def node_details(self, node):
-        return f"<details>{self.children(node)}</details>\n"
-
-    def node_summary(self, node):
-        return f"<summary>{self.children(node)}</summary>"
-
     def node_cite(self, node):
         # An unresolved `@word` (the staging escapes the course's @mentions; this is the fallback).
         return html.escape("@" + node.get("label", ""))
-
-    def node_blockquote(self, node):
-        return f"<blockquote>{self.children(node)}</blockquote>\n"
 
     def node_thematicBreak(self, node):
         return "<hr>\n"
