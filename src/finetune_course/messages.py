@@ -271,7 +271,7 @@ ZH: dict[str, str] = {
     # --- bonus ---
     "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练："
                                  "本 notebook 里说*预训练*的地方，请读作*随机*（加载时的状态，被冻结）。"
-                                 "在这里，更省的方法预计学不到多少（B.7 节解释原因）；"
+                                 "在这里，低成本方法预计学不到多少（B.7 节解释原因）；"
                                  "`offline` 运行配置在一个预训练模型上展示它们。",
     "method_clearly_below_reference": "明显低于 {reference}",
     "method_below_reference": "低于 {reference}（区间不含 0）",
