@@ -13,6 +13,8 @@
 #   make hub-mirror [MIRROR=local] [PORT=8090] [MIRROR_HOST=name]   a Hub mirror (olah): a classroom proxy, or stand-ins
 #   make site [SITE_FROM=build/offline]   the course as a static website, both editions (build/site/), Jupyter Book 2
 #   make site-serve [SITE_PORT=8000]   serve build/site on 127.0.0.1;  make site-check: walk it in headless Chromium
+#   make check-exercises [PROFILE=smoke]   every exercise's check, blank (says "not tried") and with the worked
+#                                      solution filled in (says "right"), both editions; build/check-exercises/
 #   make test-latest [VERSIONS=pinned]   a fresh virtualenv with the newest transformers, datasets, evaluate, peft,
 #                                      accelerate and torch, then the smoke chain and the claims tests
 
@@ -33,7 +35,7 @@ TB_PORT ?= 6006
 STAMP   := $(VENV)/.course-installed
 
 .PHONY: setup execute-all check-inputs test-fast test nbval-en nbval-zh lab bench hub-mirror train \
-	tensorboard bench-processes site-setup site site-serve site-check browser test-latest clean
+	tensorboard bench-processes check-exercises site-setup site site-serve site-check browser test-latest clean
 
 setup: $(STAMP)
 
@@ -76,6 +78,13 @@ nbval-en: setup
 	$(NBVAL) notebooks --ignore=notebooks/zh
 nbval-zh: setup
 	COURSE_PARAMS=$(CURDIR)/tests/params/nbval_zh.yaml $(NBVAL) notebooks/zh
+
+# The instructor's view of the exercises (finetune_course/course/exercise_check.py): each edition's chain with
+# every check run blank and again with the notebook's folded worked solution; the smoke profile unless named.
+EXERCISE_PROFILE = $(if $(filter auto,$(PROFILE)),smoke,$(PROFILE))
+check-exercises: setup
+	$(PY) -m finetune_course.course.exercise_check --profile $(EXERCISE_PROFILE) --edition en
+	$(PY) -m finetune_course.course.exercise_check --profile $(EXERCISE_PROFILE) --edition zh
 
 # PROFILE and PARAMS reach the notebooks through COURSE_PROFILE and COURSE_PARAMS. The notebooks run on
 # the virtualenv's own "python3" kernel. As root (usual in a container) JupyterLab needs --allow-root.

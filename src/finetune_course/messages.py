@@ -155,6 +155,20 @@ EN: dict[str, str] = {
     "method_above_reference": "above {reference} (the interval excludes 0)",
     "method_clearly_above_reference": "clearly above {reference}",
     "method_one_label": "predicts '{label}' for every test tweet: it learnt no task",
+    # --- any step's exercises (exercises.check): the verdict on the learner's answer, and why it is wrong ---
+    "exercise_right": "Exercise {exercise}: right.",
+    "exercise_wrong": "Exercise {exercise}: not yet{reason}. Hint: {hint}",
+    "exercise_blank": "Exercise {exercise}: not tried yet. Write your answer above, then run this cell.",
+    "exercise_reason": " ({reason})",
+    "exercise_not_a_number": "{answer} is not a number",
+    "exercise_percentage": "a share is between 0 and 1, not a percentage",
+    "exercise_too_high": "too high",
+    "exercise_too_low": "too low",
+    "exercise_not_an_option": "{answer} is not one of: {options}",
+    "exercise_not_a_function": "{answer} is not a function",
+    "exercise_raised": "your function raised {error}",
+    "exercise_case": "given {case}, it returned {got}",
+    "exercise_returned_none": "it returned nothing for some inputs",
 }
 
 ZH: dict[str, str] = {
@@ -279,6 +293,20 @@ ZH: dict[str, str] = {
     "method_above_reference": "高于 {reference}（区间不含 0）",
     "method_clearly_above_reference": "明显高于 {reference}",
     "method_one_label": "对每条测试推文都预测 '{label}'：它没有学会任务",
+    # --- 各步练习（exercises.check）：对学习者答案的判定，以及错在哪里 ---
+    "exercise_right": "练习 {exercise}：答对了。",
+    "exercise_wrong": "练习 {exercise}：还不对{reason}。提示：{hint}",
+    "exercise_blank": "练习 {exercise}：还没有作答。请在上面写下答案，再运行本单元。",
+    "exercise_reason": "（{reason}）",
+    "exercise_not_a_number": "{answer} 不是数字",
+    "exercise_percentage": "比例在 0 到 1 之间，不是百分数",
+    "exercise_too_high": "偏高",
+    "exercise_too_low": "偏低",
+    "exercise_not_an_option": "{answer} 不在可选项中：{options}",
+    "exercise_not_a_function": "{answer} 不是函数",
+    "exercise_raised": "你的函数报错：{error}",
+    "exercise_case": "输入 {case} 时，它返回了 {got}",
+    "exercise_returned_none": "有些输入它什么也没返回",
 }
 
 TABLES = {"en": EN, "zh": ZH}

@@ -59,10 +59,10 @@ def step_number(notebook: Path) -> str:
 
 
 def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None = None,
-              html: bool = True, edition: str = "en") -> dict:
+              html: bool = True, edition: str = "en", prepare=None) -> dict:
     """Execute one edition's notebooks; returns the results (timings, and step 7's metrics when its second
-    part, the evaluation, ran). Both
-    editions share the profile's artifacts: their code is the same."""
+    part, the evaluation, ran). Both editions share the profile's artifacts: their code is the same.
+    `prepare(notebook)`, if given, returns the file to execute in its place (`make check-exercises`)."""
     from traitlets.config import Config
 
     settings = checked_settings(parameters, edition)
@@ -88,7 +88,7 @@ def run_chain(parameters: dict, out: Path | None = None, steps: list[str] | None
     # "KeyboardInterrupt caught in kernel" after a notebook that succeeded: give it time to finish.
     kernel_config.KernelManager.shutdown_wait_time = 30.0
     try:
-        timings = run_notebooks(notebooks(steps, edition), out, passed, kernel_config, html)
+        timings = run_notebooks(notebooks(steps, edition), out, passed, kernel_config, html, prepare)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
 
@@ -123,7 +123,8 @@ def checked_settings(parameters: dict, edition: str = "en"):
     return settings
 
 
-def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, html: bool) -> dict:
+def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, html: bool,
+                  prepare=None) -> dict:
     """Execute each notebook with papermill into `out`; returns (seconds, peak memory in MB) for each."""
     import papermill
 
@@ -137,7 +138,8 @@ def run_notebooks(paths: list[Path], out: Path, passed: dict, kernel_config, htm
         try:
             with PeakMemory(children=True) as memory:
                 papermill.execute_notebook(
-                    str(notebook), str(executed), parameters=passed, cwd=str(notebook.parent),
+                    str(prepare(notebook) if prepare else notebook), str(executed), parameters=passed,
+                    cwd=str(notebook.parent),
                     kernel_name="python3", progress_bar=False, log_output=False, config=kernel_config,
                 )
         except papermill.PapermillExecutionError as err:
