@@ -173,7 +173,7 @@ def test_frozen_layers_come_from_the_profile_and_must_not_be_negative(clean_env,
     assert resolve_settings("smoke").frozen_layers == 0
     assert params.load_profile("full")["frozen_layers"] == 0          # every weight trained, as in the guide
     freeze = clean_env / "freeze.yaml"
-    freeze.write_text("frozen_layers: 1\n")                             # step 7a's exercise 5
+    freeze.write_text("frozen_layers: 1\n")                             # step 7a's exercise 7a.9
     monkeypatch.setenv("COURSE_PARAMS", str(freeze))
     assert resolve_settings("smoke").frozen_layers == 1
     file = clean_env / "p.yaml"

@@ -110,7 +110,7 @@ def test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics(smoke_ru
     for key in ("test_accuracy", "test_macro_f1", "test_accuracy_interval", "per_class_f1",
                 "untrained_accuracy", "test_label_counts", "zero_shot_accuracy", "learning_rate_sweep"):
         assert resumed["metrics"][key] == pytest.approx(smoke_run["metrics"][key], abs=1e-9), key
-    # The very weights of an uninterrupted run (part 1's exercise 4 says so), recorded beside them for part 2.
+    # The very weights of an uninterrupted run (exercise 7a.8 says so), recorded beside them for part 2.
     assert resumed["metrics"]["model_weights_sha256"] == smoke_run["metrics"]["model_weights_sha256"]
     training = json.loads((artifacts / "model" / "training.json").read_text())
     assert training["resumed_from_checkpoint"] is True
