@@ -1,0 +1,42 @@
+"""Step 7 part 2's checked exercises: the right answers, from the run's own test predictions and losses."""
+
+import numpy as np
+from sklearn.metrics import confusion_matrix
+
+from .. import metrics
+from . import choice, function, number
+
+
+@choice("7b.1", options=lambda settings, **run: ["yes", "no"], hint={
+    "en": "measurably better: the gain's whole paired interval (7.10) lies above 0.",
+    "zh": "可测地更好：增益的整个配对区间（7.10）都在 0 以上。",
+})
+def measurably_better_than_untrained(settings, test_predictions, untrained_predictions, test_labels):
+    _, low, _ = metrics.bootstrap_difference(test_predictions, untrained_predictions, test_labels,
+                                             seed=settings.seed)      # 7.10's paired interval, as printed
+    return "yes" if low > 0 else "no"
+
+
+def _matrices_of_this_run(settings, test_labels, test_predictions, label_names):
+    this_run = confusion_matrix(test_labels, test_predictions, labels=range(len(label_names)))
+    small = [np.array([[5, 1, 0], [2, 3, 1], [0, 4, 4]]), np.array([[7, 3], [1, 0]]),
+             np.array([[2, 0, 0, 1], [0, 0, 5, 0], [1, 1, 1, 1], [0, 0, 0, 9]])]
+    # A label without test tweets has a row of zeros, and no recall: such a matrix is left out.
+    return [(matrix,) for matrix in [this_run, *small] if matrix.sum(axis=1).all()]
+
+
+@function("7b.2", cases=_matrices_of_this_run, hint={
+    "en": "a row holds one true label's tweets; the diagonal, the ones predicted right.",
+    "zh": "每一行是某个真实标签的推文；对角线上是其中预测对的。",
+})
+def recall_per_class(matrix):
+    matrix = np.asarray(matrix)
+    return matrix.diagonal() / matrix.sum(axis=1)
+
+
+@number("7b.3", tolerance=0.005, hint={
+    "en": "a loss is −ln p; undo the logarithm of the highest loss (7.13).",
+    "zh": "损失等于 −ln p：由 7.13 中最高的损失反推出 p。",
+})
+def probability_of_the_top_suspect(settings, losses):
+    return float(np.exp(-np.max(losses)))
