@@ -2,6 +2,7 @@
 the table on made-up runs; the notebooks' cell that shows the table only for their own settings and data; the
 bonus's methods in one copy; and (slow) the command on the smoke profile at tiny sizes."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -80,8 +81,6 @@ def shown(notebook, settings, tokenized, monkeypatch) -> list[str]:
 @pytest.mark.parametrize("notebook", list(SHOWN_IN), ids=lambda path: path.stem)
 def test_the_notebooks_show_the_table_only_when_measured_with_their_settings_and_data(
         notebook, smoke_settings, monkeypatch):
-    import dataclasses
-
     missing = "**Not measured yet** with these settings on this data. Run `make seeds PROFILE=smoke`"
     tokenized = tokenized_subsets()
     [note] = shown(notebook, smoke_settings, tokenized, monkeypatch)              # no seeds.json: a note
@@ -160,6 +159,7 @@ def test_make_seeds_on_the_smoke_profile_writes_the_file_and_prints_the_table(tm
         assert row["test_accuracy_min"] <= row["test_accuracy_mean"] <= row["test_accuracy_max"], name
     # The probe's features and fit do not depend on the seed.
     assert results["methods"]["linear probe"]["test_accuracy_sd"] == 0
+    assert "training seeds: 42, 43 | the subsets: seed 42, every run\n" in finished.stdout
     assert seeds.table(results) in finished.stdout
     assert f"Written: {folder / 'seeds.json'} | run time: " in finished.stdout
     record = json.loads((folder / "seeds.made_with.json").read_text())

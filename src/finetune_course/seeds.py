@@ -117,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["COURSE_PARAMS"] = str(Path(args.params).resolve())
         settings = resolve_settings(profile=args.profile)
         print(settings.banner(), flush=True)
-        results, fingerprint = measure(settings, [settings.seed + i for i in range(args.seeds)])
+        seeds = [settings.seed + i for i in range(args.seeds)]
+        print(f"training seeds: {', '.join(map(str, seeds))} | the subsets: seed {settings.seed}, every run",
+              flush=True)
+        results, fingerprint = measure(settings, seeds)
     except CourseInputError as err:
         print(f"\nERROR: {err}", file=sys.stderr)
         return 2
