@@ -165,3 +165,11 @@ def test_make_seeds_on_the_smoke_profile_writes_the_file_and_prints_the_table(tm
     record = json.loads((folder / "seeds.made_with.json").read_text())
     assert record["profile"] == "smoke" and record["train_size"] == 48 and len(record["data_sha256"]) == 64
     assert not (folder / "seeds_runs").exists()                    # the checkpoints are gone
+
+
+def test_make_seeds_passes_the_profile_the_parameters_and_the_number_of_seeds():
+    command = ["make", "-n", "--no-print-directory", "seeds", "PROFILE=smoke", "SEEDS=2",
+               "PARAMS=my_task.yaml"]
+    dry_run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert ("-m finetune_course.seeds --seeds 2 --profile smoke --params my_task.yaml" in dry_run
+            and "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} " in dry_run)
