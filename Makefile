@@ -10,6 +10,8 @@
 #   make train [PROFILE=smoke] [PARAMS=my_task.yaml] [PROCS=2]   step 7 (07a's training, 07b's test scores) as one command; PROCS>1: torchrun
 #   make tensorboard [LOGDIR=artifacts] [TB_PORT=6006]   the training command's learning curves, on 127.0.0.1 only
 #   make bench-processes               the training command on one process against two
+#   make seeds [PROFILE=offline] [PARAMS=my_task.yaml] [SEEDS=3]   step 7's recipe and the bonus's methods on
+#                                      SEEDS seeds, the same data: mean and spread beside one seed's interval
 #   make hub-mirror [MIRROR=local] [PORT=8090] [MIRROR_HOST=name]   a Hub mirror (olah): a classroom proxy, or stand-ins
 #   make site [SITE_FROM=build/offline]   the course as a static website, both editions (build/site/), Jupyter Book 2
 #   make site-serve [SITE_PORT=8000]   serve build/site on 127.0.0.1;  make site-check: walk it in headless Chromium
@@ -32,10 +34,12 @@ MIRROR_HOST ?=
 PROCS   ?= 1
 LOGDIR  ?= artifacts
 TB_PORT ?= 6006
+SEEDS   ?= 3
 STAMP   := $(VENV)/.course-installed
 
 .PHONY: setup execute-all check-inputs test-fast test nbval-en nbval-zh lab bench hub-mirror train \
-	tensorboard bench-processes check-exercises site-setup site site-serve site-check browser test-latest clean
+	tensorboard bench-processes check-exercises seeds site-setup site site-serve site-check browser test-latest \
+	clean
 
 setup: $(STAMP)
 
@@ -118,6 +122,13 @@ tensorboard: setup
 
 bench-processes: setup
 	$(PY) benchmarks/processes.py
+
+# Training randomness alone: the subsets stay the profile's, the training's seed moves (finetune_course/seeds.py).
+# Writes seeds.json in the profile's artifacts folder, which step 7's part 2 and the bonus notebook show.
+# OMP_WAIT_POLICY=PASSIVE: PyTorch's threads wait for each other asleep, not spinning; spinning threads take the
+# cores from each other when other programs share them (a MiniLM training step: 4 s instead of 0.55 s).
+seeds: setup
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(PY) -m finetune_course.seeds --seeds $(SEEDS) $(TRAIN_ARGS)
 
 # olah in its own virtualenv (.venv-hub-mirror/, made on first use). MIRROR=proxy: a caching proxy of
 # huggingface.co on all addresses, for learners on the same network (MIRROR_HOST: the name or IP they

@@ -95,7 +95,8 @@ LONGEST = ("test_a_newcomer_follows_the_chinese_readme_through_the_mirror",
            "test_step_seven_makes_what_it_lacks_and_resumes_to_the_same_metrics",
            "test_one_process_writes_the_model_and_the_metrics",
            "test_two_processes_with_torchrun_match_one_process",
-           "test_an_interrupted_run_resumes_to_the_same_metrics")
+           "test_an_interrupted_run_resumes_to_the_same_metrics",
+           "test_make_seeds_on_the_smoke_profile_writes_the_file_and_prints_the_table")
 
 
 def pytest_collection_modifyitems(items):

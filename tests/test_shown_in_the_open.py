@@ -20,15 +20,13 @@ import pytest
 import torch
 from conftest import ROOT
 from learner_data import with_export_quirks
-from peft import LoraConfig, TaskType, get_peft_model
+from peft import get_peft_model
 from safetensors.torch import save_file
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 from test_recipe import cell_source
 from transformers import BertConfig, BertForSequenceClassification
 from transformers.pytorch_utils import Conv1D
 
-from finetune_course import artifacts, measure, messages, metrics, models, resolve_settings
+from finetune_course import artifacts, measure, messages, methods, metrics, models, resolve_settings
 
 STEP_3 = ROOT / "notebooks" / "03_load_the_data.ipynb"
 STEP_4 = ROOT / "notebooks" / "04_tokenize.ipynb"
@@ -126,8 +124,8 @@ def test_the_bonus_probe_says_when_its_c_is_at_the_edge_of_the_grid(tmp_path):
     tokenized = {"train": split, "validation": split, "test": split}
     rows = []
     namespace = {
-        "np": np, "torch": torch, "time": time, "save_file": save_file, "StandardScaler": StandardScaler,
-        "LogisticRegression": LogisticRegression, "metrics": metrics, "measure": measure,
+        "np": np, "torch": torch, "time": time, "save_file": save_file, "methods": methods,
+        "measure": measure,
         "loaded": None, "tokenizer": None,
         "facts": SimpleNamespace(decoder=False), "label_names": ["sad", "meh", "glad"], "runs": {},
         "tokenized": tokenized, "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts)),
@@ -171,16 +169,16 @@ def test_the_bonus_lora_cell_splits_what_trains(pooler_trains):
         hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, vocab_size=100,
         num_labels=3))
     source = cell_source(BONUS, "a71483e3")
-    if not pooler_trains:
-        chosen = 'modules_to_save=["pooler"] if pooler is not None else None'
+    if not pooler_trains:                        # exercise 3
+        chosen = "methods.lora_config(model)"
         assert chosen in source
-        source = source.replace(chosen, "modules_to_save=None")
+        source = source.replace(chosen, "methods.lora_config(model, modules_to_save=None)")
     trained = {}
     namespace = {
         "model": bert, "targets": models.lora_targets(bert), "runs": {}, "torch": torch, "Conv1D": Conv1D,
         "linear_layers": {name: layer for name, layer in models.transformer_blocks(bert)[0].named_modules()
                           if isinstance(layer, torch.nn.Linear)},
-        "LoraConfig": LoraConfig, "TaskType": TaskType, "get_peft_model": get_peft_model,
+        "methods": methods, "get_peft_model": get_peft_model,
         "RATE_FACTOR": {"LoRA": 10}, "settings": SimpleNamespace(learning_rate=1e-4),
         "train_and_test": lambda method, model, learning_rate: trained.update(
             count=measure.trainable_parameters(model)[0]),

@@ -17,6 +17,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from .exercises import LOG_VARIABLE
 from .messages import say
 from .params import CourseInputError, Settings
 
@@ -42,6 +43,7 @@ DEPENDS_ON = {
 DEPENDS_ON["model"] = DEPENDS_ON["checkpoints"]      # the fine-tuned model: what its training depended on
 DEPENDS_ON["metrics.json"] = DEPENDS_ON["model"]     # its evaluation, made from it
 DEPENDS_ON["cheaper_methods"] = DEPENDS_ON["model"]  # the bonus notebook's table, made beside step 7's model
+DEPENDS_ON["seeds.json"] = DEPENDS_ON["model"]       # `make seeds`: that recipe and the bonus's, more seeds
 MADE_WITH = "made_with.json"   # the settings an artifact was made with, saved inside it (beside a file)
 
 
@@ -120,16 +122,27 @@ def discard_stale_checkpoints(settings: Settings, also: dict | None = None) -> s
     return removed_because
 
 
-def write_result(settings: Settings, name: str, data) -> Path:
-    """Write the file artifact `name` (metrics.json), then the record of the settings it was made with."""
+def write_result(settings: Settings, name: str, data, also: dict | None = None) -> Path:
+    """Write the file artifact `name` (metrics.json), then the record of the settings it was made with (and
+    the facts in `also`)."""
     path = write_json(settings.path(name), data)
-    write_json(record_of(settings, name), made_with(settings, name))
+    write_json(record_of(settings, name), made_with(settings, name, also))
     return path
 
 
 def weights_sha256(model_folder: Path) -> str:
     """The fingerprint of a saved model's weights (model.safetensors): which model a result was made from."""
     return hashlib.sha256((Path(model_folder) / "model.safetensors").read_bytes()).hexdigest()
+
+
+def data_fingerprint(tokenized) -> str:
+    """The SHA-256 of the tokenized subsets' token ids and labels: which data a result was measured on (the
+    settings name the data; a learner's file can change under the same name)."""
+    digest = hashlib.sha256()
+    for split in ("train", "validation", "test"):
+        rows = tokenized[split].select_columns(["input_ids", "labels"]).to_dict()
+        digest.update(json.dumps(rows).encode())
+    return digest.hexdigest()
 
 
 def write_json(path: Path, data) -> Path:
@@ -172,6 +185,8 @@ def require(settings: Settings, name: str) -> Path:
     # The profile travels as the chain passes it to every step: in the environment, with its reason.
     parameters.pop("profile")
     env = {**os.environ, **settings.handed_on()}
+    # The earlier notebook's exercise checks are not this run's: `make check-exercises` counts its own.
+    env.pop(LOG_VARIABLE, None)
     # --out: this run's own folder, so runs side by side never collide.
     # The notebook's step: "04", or "07a" for step 7's first part (`chain.step_id`).
     command = [sys.executable, "-m", "finetune_course.course.chain", "--steps", notebook.partition("_")[0],

@@ -140,6 +140,10 @@ EN: dict[str, str] = {
     "no_better_than_majority": "better than chance, "
                                "but not measurably better than always guessing '{majority}'",
     "better_than_majority": "better than always guessing '{majority}'",
+    # --- step 07b and the bonus: the seeds table (finetune_course.seeds.show), where none fits this run ---
+    "seeds_missing": "**Not measured yet** with these settings on this data. Run `make seeds "
+                     "PROFILE={profile}` to measure it (with `PARAMS=` your parameters file, if you use "
+                     "one), then run this cell again.",
     # --- bonus ---
     "tiny_model_not_pretrained": "This run's model, the `smoke` profile's tiny GPT-2, was never pretrained: "
                                  "where this notebook says *pretrained*, read *random*, frozen as loaded. "
@@ -282,6 +286,8 @@ ZH: dict[str, str] = {
     "worse_than_majority": "比随机猜测好，但不如总是猜 '{majority}'",
     "no_better_than_majority": "比随机猜测好，但并不比总是猜 '{majority}' 明显更好",
     "better_than_majority": "比总是猜 '{majority}' 更好",
+    "seeds_missing": "**尚未测量**：还没有用这些参数在这份数据上测过。运行 `make seeds PROFILE={profile}` "
+                     "来测量（如果你用参数文件，加上 `PARAMS=` 指向它），然后重新运行这个单元格。",
     # --- bonus ---
     "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练："
                                  "本 notebook 里说*预训练*的地方，请读作*随机*（加载时的状态，被冻结）。"

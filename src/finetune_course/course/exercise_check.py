@@ -24,7 +24,7 @@ import nbformat
 
 from ..exercises import LOG_VARIABLE
 from ..params import project_root
-from .chain import StepFailed, notebooks, run_chain
+from .chain import StepFailed, notebooks, results_file, run_chain
 
 MINIMUM_PER_NOTEBOOK = 3
 CHECK_CALL = re.compile(r"""^exercises\.check\(\s*"([^"]+)",\s*(\w+)""", re.MULTILINE)
@@ -82,7 +82,7 @@ def run(profile: str, edition: str, steps: list[str] | None) -> int:
     paths = notebooks(steps, edition)
     too_few = {path.name: n for path in paths
                if (n := len(check_calls(nbformat.read(path, as_version=4)))) < MINIMUM_PER_NOTEBOOK}
-    out = project_root() / "build" / "check-exercises" / edition
+    out = project_root() / "build" / "check-exercises"      # the editions share it, as the chain's out
     with tempfile.TemporaryDirectory(prefix="course-exercises-") as scratch:
         log = Path(scratch) / "verdicts.jsonl"
         os.environ[LOG_VARIABLE] = str(log)
@@ -113,7 +113,7 @@ def run(profile: str, edition: str, steps: list[str] | None) -> int:
         print("FAIL", problem)
     if not wrong:
         print("Every check says 'not tried' blank and 'right' with the worked solution.")
-        print("The executed notebooks, solutions filled in:", out)
+        print("The executed notebooks, solutions filled in:", results_file(out, edition).parent)
     return 1 if wrong else 0
 
 

@@ -184,5 +184,8 @@ def _same(got, expected) -> bool:
 
 
 def _short(value, limit: int = 60) -> str:
-    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+    def plain(item):  # a tensor or an array reads as its numbers, inside a tuple of arguments too
+        return item.tolist() if hasattr(item, "tolist") else item
+
+    text = repr(tuple(map(plain, value)) if isinstance(value, tuple) else plain(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
