@@ -240,8 +240,8 @@ def test_each_method_is_read_against_every_weight_by_its_paired_interval(run, re
     for name in CHEAPER:
         row = chain["results"]["cheaper_methods"]["methods"][name]
         reading = messages.say(reading_key(row), edition, reference=plots.in_edition(edition)("every weight"),
-                               label=row["one_label"])
-        assert f"{name}: {reading} ({row['accuracy_vs_every_weight'] * 100:+.1f} points)" in text, name
+                               label=row["one_label"], points=row["accuracy_vs_every_weight"] * 100)
+        assert f"{name}: {reading}\n" in text, name
 
 
 @pytest.mark.parametrize("run", ["smoke_run", "offline_run"])

@@ -175,7 +175,7 @@ def test_in_the_chinese_edition_the_fix_is_chinese(hub_down, monkeypatch):
     settings = resolve_settings()
     assert settings.edition == "zh"
     assert fix_line(settings) == ("fix:     连不上 Hub？先 export HF_ENDPOINT="
-                                  f"{PUBLIC_MIRROR}，再重新运行（`make lab` 要重启）。")
+                                  f"{PUBLIC_MIRROR}，再重新运行（如果用的是 make lab，要先停掉再重新启动）。")
 
 
 def test_a_mirror_that_is_down_or_the_hub_switched_off_get_their_own_fix(hub_down, monkeypatch):

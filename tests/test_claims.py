@@ -134,8 +134,10 @@ def test_the_zero_shot_verdict_matches_its_interval(run_name, request):
     assert step1["zero_shot_verdict"] == expected_verdict(low, high, chance,
                                                           step1["majority_baseline_accuracy"])
     text = printed(run, "01")
+    # the key (step 1's markdown explains each), then its sentence in the run's edition
+    said = messages.say(step1["zero_shot_verdict"], edition(run), majority=step1["majority_label"])
     assert f"zero-shot ({step1['zero_shot_method']}): {step1['zero_shot_accuracy']:.1%} accuracy " \
-           f"(95% interval {low:.1%}–{high:.1%})\nverdict: {step1['zero_shot_verdict']}\n" in text
+           f"(95% interval {low:.1%}–{high:.1%})\nverdict: {step1['zero_shot_verdict']} | {said}\n" in text
     assert f"majority-class baseline: {step1['majority_baseline_accuracy']:.1%} accuracy" in text
 
 

@@ -230,6 +230,8 @@ def test_text_labels_become_class_ids_and_a_single_file_gets_a_stratified_test_s
 def test_the_package_reads_the_answer_key_the_generator_wrote():
     assert data.NOISE_RATE == shipped_data.NOISE_RATE and data.KINDS == shipped_data.KINDS
     assert data.read_facts("test") == shipped_data.read_facts("test")
+    # the Chinese edition explains the same kinds (step 3's answer-key table prints the run's edition's)
+    assert set(data.kinds_explained("zh")) == set(data.kinds_explained("en")) == set(data.KINDS)
 
 
 def test_a_hub_failure_is_told_apart_from_a_broken_file():

@@ -134,8 +134,9 @@ def test_the_macro_f1_interval_is_scikit_learns_macro_f1_on_each_resample():
 def test_verdict_places_an_interval_against_chance_and_the_majority(low, high, expected):
     key = metrics.verdict(low, high, chance=1 / 3, majority=0.40)
     assert key == expected
-    for edition in ("en", "zh"):       # each edition's table says the key; against the majority, it names it
-        assert ("'neutral'" in messages.say(key, edition, majority="neutral")) == ("majority" in key)
+    # each edition's table says the key; against the majority, it names it, in the edition's quotes
+    for edition, quoted in (("en", "'neutral'"), ("zh", "“neutral”")):
+        assert (quoted in messages.say(key, edition, majority="neutral")) == ("majority" in key)
 
 
 def test_model_facts_tell_gpt2_from_minilm(clean_env):

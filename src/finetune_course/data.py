@@ -26,10 +26,27 @@ FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parque
 # What the generator (tools/make_tweets.py) wrote beside the tweets: the label-noise rate, the kinds of tweet.
 ABOUT_SHIPPED = json.loads((SHIPPED_FOLDER / "about.json").read_text(encoding="utf-8"))
 NOISE_RATE, KINDS = ABOUT_SHIPPED["noise_rate"], ABOUT_SHIPPED["kinds"]
+# The kinds in the Chinese edition: each one's Chinese name, then what it is (the same kinds as KINDS).
+KINDS_ZH = {
+    "plain": "普通：用常见的情感词直接说出感受",
+    "negation": "否定：被否定的情感词指向相反的一类（not bad、wasn't great）",
+    "sarcasm": "讽刺：用夸奖的词说坏事（great, another monday）",
+    "mixed": "情感混杂：一条推文里有好有坏，某一方占上风；中性推文里两者抵消",
+    "mild": "温和：感受只体现在发生了什么，不用情感词",
+    "keywords": "满是情感词的中性文本：提问、标题、引语",
+    "borderline": "边界情况：说成中性或另一类都说得通的“一般般”推文",
+    "empty": "空文本：训练集中唯一的那条空文本，保留了生成时的标签",
+    "duplicate": "重复：与训练集中较早的某条文本完全相同，类似转发",
+}
 # A single file of the learner's is split: this share of it, stratified by label, becomes the test split.
 SINGLE_FILE_TEST_SHARE = 0.2
 # A column named like this, beside integer labels, gives their names (as in mteb/tweet_sentiment_extraction).
 LABEL_TEXT_COLUMN = "label_text"
+
+
+def kinds_explained(edition: str) -> dict[str, str]:
+    """What each kind of the course's tweets is, in the run's edition (step 3's answer-key table)."""
+    return {"en": KINDS, "zh": KINDS_ZH}[edition]
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ EN: dict[str, str] = {
                        "split the accuracy by, and no record of which labels are wrong. The per-class scores "
                        "above, and the mistakes and high-loss tweets below, are what you read yourself.",
     # metrics.verdict's keys: a score's 95% interval against chance and always guessing the majority label
-    # (step 1 prints the key for its zero-shot score, and its markdown explains each).
+    # (step 1 prints the key for its zero-shot score beside its sentence; its markdown explains each key).
     "worse_than_chance": "worse than chance",
     "no_better_than_chance": "no better than chance: the interval includes it",
     "worse_than_majority": "better than chance, but worse than always guessing '{majority}'",
@@ -152,13 +152,13 @@ EN: dict[str, str] = {
     # A cheaper method's accuracy against the reference's, from the paired 95% interval of the difference:
     # clearly (the whole interval on one side of 0, its gap to 0 more than half its width), close to 0 but
     # excluding it, or including 0;
-    # or a method that predicts one label for every test tweet.
-    "method_clearly_below_reference": "clearly below {reference}",
-    "method_below_reference": "below {reference} (the interval excludes 0)",
-    "method_like_reference": "not measurably different from {reference}",
-    "method_above_reference": "above {reference} (the interval excludes 0)",
-    "method_clearly_above_reference": "clearly above {reference}",
-    "method_one_label": "predicts '{label}' for every test tweet: it learnt no task",
+    # or a method that predicts one label for every test tweet. {points}: the difference, in points.
+    "method_clearly_below_reference": "clearly below {reference} ({points:+.1f} points)",
+    "method_below_reference": "below {reference} ({points:+.1f} points; the interval excludes 0)",
+    "method_like_reference": "not measurably different from {reference} ({points:+.1f} points)",
+    "method_above_reference": "above {reference} ({points:+.1f} points; the interval excludes 0)",
+    "method_clearly_above_reference": "clearly above {reference} ({points:+.1f} points)",
+    "method_one_label": "predicts '{label}' for every test tweet: it learnt no task ({points:+.1f} points)",
     # --- any step's exercises (exercises.check): the verdict on the learner's answer, and why it is wrong ---
     "exercise_right": "Exercise {exercise}: right.",
     "exercise_wrong": "Exercise {exercise}: not yet{reason}. Hint: {hint}",
@@ -177,9 +177,10 @@ EN: dict[str, str] = {
 
 ZH: dict[str, str] = {
     # --- the banner, where `auto` fell back to `offline` ---
-    "fallback_no_mirror": "连不上 Hub？先 export HF_ENDPOINT={mirror}，再重新运行（`make lab` 要重启）。",
+    "fallback_no_mirror": "连不上 Hub？先 export HF_ENDPOINT={mirror}，再重新运行"
+                          "（如果用的是 make lab，要先停掉再重新启动）。",
     "fallback_mirror_unreachable": "HF_ENDPOINT 中的镜像连不上：检查它，或换一个镜像；"
-                                   "然后重新运行（`make lab` 要重启）。",
+                                   "然后重新运行（如果用的是 make lab，要先停掉再重新启动）。",
     "fallback_hub_offline": "设置了 HF_HUB_OFFLINE：取消这个变量，才会使用 Hub。",
     # --- before any notebook and `make train`: the data's script against the tokenizer ---
     "script_mismatch": "警告：{model} 的分词器不认识这些文本的文字。 | 抽查的文本：{n} 条 "
@@ -187,9 +188,9 @@ ZH: dict[str, str] = {
                        "| 未知 token 或字节片段：{tokens_unreadable:.0%} "
                        "| 请换一个分词器认识这种文字的模型。",
     # --- any step: an earlier step's result made first (artifacts.require) ---
-    "earlier_step_missing": "{folder} 中还没有 '{name}'。先运行 {notebook} 生成它；"
+    "earlier_step_missing": "{folder} 中还没有“{name}”。先运行 {notebook} 生成它；"
                             "之后本 notebook 会接着运行。",
-    "earlier_step_outdated": "'{name}' 是用其他参数生成的（{changes}）。先运行 {notebook} 重新生成它；"
+    "earlier_step_outdated": "“{name}”是用其他参数生成的（{changes}）。先运行 {notebook} 重新生成它；"
                              "之后本 notebook 会接着运行。",
     # --- step 01 ---
     "data_synthetic": "{name}：合成推文（SYNTHETIC），{rate:.0%} 的标签被故意翻转",
@@ -204,7 +205,7 @@ ZH: dict[str, str] = {
                           "第 4 步设置一个，第 5 步把它的 id 告诉模型。"),
     # --- step 03 ---
     "data_about_course": ("**课程自带的推文：合成数据。** 它的生成器（`tools/make_tweets.py`）"
-                          "用几种*类型*（kind）的手写模板拼出每条推文（普通、否定、讽刺、情感混杂、"
+                          "用几种**类型**（kind）的手写模板拼出每条推文（普通、否定、讽刺、情感混杂、"
                           "不带关键词的温和情感、满是情感词的中性文本、边界情况），"
                           "再像真实推文那样把它弄得粗糙（提及、链接、表情符号、拼写错误、多余的空格），"
                           "然后故意翻转 {rate:.0%} 的标签，以模仿标注者的错误。"
@@ -222,19 +223,20 @@ ZH: dict[str, str] = {
                          "能依据的只有标签本身。数据本身并不说明哪些标签是错的："
                          "训练之后，课程会列出模型最难拟合的训练文本，那是最先该查看的地方。"),
     # --- step 04 ---
-    "tokenizer_bpe": ("**{model}** 使用字节级 BPE，与 GPT-2 相同。`Ġ` 标记以空格开头的 token。"
+    "tokenizer_bpe": ("**{model}** 使用字节级 BPE，与 GPT-2 相同。`Ġ` 表示这个 token 以空格开头。"
                       "`Ġgood` 和 `good` 是两个不同的 token。大小写保持不变。它从不产生未知 token："
                       "任何字符都能写成字节。"),
-    "tokenizer_wordpiece": ("**{model}** 使用 WordPiece，与 BERT 相同。`##` 标记接续前一个词的片段。"
+    "tokenizer_wordpiece": ("**{model}** 使用 WordPiece，与 BERT 相同。`##` 表示这个片段接在前一个片段后面。"
                             "每条文本都被包在 `[CLS] … [SEP]` 之间；分类器读取 `[CLS]`（第 5 步）。"
                             "词表中没有的字符会变成 `[UNK]`，所以两个不同的表情符号"
                             "对它来说可能是同一个 token；4.1 节统计了含有这种 token 的训练推文。"),
     "tokenizer_wordpiece_lowercase": ("**{model}** 使用 WordPiece，与 BERT 相同。它先把文本转为小写。"
-                                      "`##` 标记接续前一个词的片段。每条文本都被包在 `[CLS] … [SEP]` 之间；"
-                                      "分类器读取 `[CLS]`（第 5 步）。词表中没有的字符会变成 `[UNK]`，"
-                                      "所以两个不同的表情符号对它来说可能是同一个 token；"
+                                      "`##` 表示这个片段接在前一个片段后面。"
+                                      "每条文本都被包在 `[CLS] … [SEP]` 之间；分类器读取 `[CLS]`（第 5 步）。"
+                                      "词表中没有的字符会变成 `[UNK]`，所以两个不同的表情符号对它来说"
+                                      "可能是同一个 token；"
                                       "4.1 节统计了含有这种 token 的训练推文。"),
-    "tokenizer_other": "**{model}** 使用 {kind}。上面的 token 展示了它如何标记空格和片段。",
+    "tokenizer_other": "**{model}** 使用 {kind}。上面的 token 展示了它怎样表示空格和片段。",
     "quirks_bpe": ("**{model}** 使用字节级 BPE：对于直撇号之后的英语词尾（如 `'m` 和 `'t`），"
                    "它有单独的 token。换成其他撇号，这个词就会被切开；"
                    "而像 `’` 这样较少见的字符会变成看似乱码的字节片段。"),
@@ -258,7 +260,7 @@ ZH: dict[str, str] = {
     # --- step 07a ---
     "curves_one_epoch": "**只训练了一轮。** 一条曲线至少要有两个点：现在还没有什么可读。",
     "curves_still_learning": "**仍在学习。** 验证损失在最后一轮（第 {last} 轮）之后最低。"
-                             "模型在从未训练过的推文上仍在进步；更多轮次也许有帮助，验证集会给出答案。",
+                             "模型在从未训练过的推文上仍在进步；多训练几轮也许有帮助，验证集会给出答案。",
     "curves_over_confident": "**过度自信：过拟合的最初迹象。** 验证损失在第 {epoch} 轮之后最低，随后上升了 "
                              "{rise:.1f}%，超出了它的噪声（{loss_noise:.0f}%），而验证准确率持平"
                              "（{change:+.1f} 个百分点；它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
@@ -272,8 +274,9 @@ ZH: dict[str, str] = {
                            "{change:+.1f} 个百分点（它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
                            "这里看不出过拟合；更多的验证推文才能说明。",
     # --- step 07b ---
-    "errors_by_kind": "本课程的推文附带答案表（第 3 步）：每条推文所用模板的*类型*，以及它的标签是否被故意"
-                      "翻转。下表按类型拆分测试准确率，附 95% 区间：推文很少的类型无法排出高下。"
+    "errors_by_kind": "本课程的推文附带答案表（第 3 步）：每条推文所用模板的**类型**，以及它的标签是否被故意"
+                      "翻转。下表按类型拆分测试准确率（各类型的含义见第 3 步的答案表），附 95% 区间："
+                      "推文很少的类型无法排出高下。"
                       "全部测试推文，以及单独的被翻转推文，还会对照它们的文本原本所写的类别计分。"
                       "错误的标签给测得的准确率设了上限：一个对每条文本都判断正确的模型，"
                       "在每条被翻转的推文上仍被算作答错。7.12 和 7.13 节用同一份答案表，"
@@ -283,26 +286,26 @@ ZH: dict[str, str] = {
                        "需要你自己来读。",
     "worse_than_chance": "比随机猜测还差",
     "no_better_than_chance": "不比随机猜测好：区间包含了它",
-    "worse_than_majority": "比随机猜测好，但不如总是猜 '{majority}'",
-    "no_better_than_majority": "比随机猜测好，但并不比总是猜 '{majority}' 明显更好",
-    "better_than_majority": "比总是猜 '{majority}' 更好",
+    "worse_than_majority": "比随机猜测好，但不如总是猜“{majority}”",
+    "no_better_than_majority": "比随机猜测好，但并不比总是猜“{majority}”明显更好",
+    "better_than_majority": "比总是猜“{majority}”更好",
     "seeds_missing": "**尚未测量**：还没有用这些参数在这份数据上测过。运行 `make seeds PROFILE={profile}` "
                      "来测量（如果你用参数文件，加上 `PARAMS=` 指向它），然后重新运行这个单元格。",
     # --- bonus ---
-    "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的小型 GPT-2，它从未经过预训练："
-                                 "本 notebook 里说*预训练*的地方，请读作*随机*（加载时的状态，被冻结）。"
+    "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的微型 GPT-2，它从未经过预训练："
+                                 "本 notebook 里说“预训练”的地方，请读作“随机”（加载时的状态，被冻结）。"
                                  "在这里，低成本方法预计学不到多少（B.7 节解释原因）；"
                                  "`offline` 运行配置在一个预训练模型上展示它们。",
-    "method_clearly_below_reference": "明显低于 {reference}",
-    "method_below_reference": "低于 {reference}（区间不含 0）",
-    "method_like_reference": "与 {reference} 没有可测的差别",
-    "method_above_reference": "高于 {reference}（区间不含 0）",
-    "method_clearly_above_reference": "明显高于 {reference}",
-    "method_one_label": "对每条测试推文都预测 '{label}'：它没有学会任务",
+    "method_clearly_below_reference": "明显低于{reference}（{points:+.1f} 个百分点）",
+    "method_below_reference": "低于{reference}（{points:+.1f} 个百分点，区间不含 0）",
+    "method_like_reference": "与{reference}没有可测的差别（{points:+.1f} 个百分点）",
+    "method_above_reference": "高于{reference}（{points:+.1f} 个百分点，区间不含 0）",
+    "method_clearly_above_reference": "明显高于{reference}（{points:+.1f} 个百分点）",
+    "method_one_label": "对每条测试推文都预测“{label}”：它没有学会任务（{points:+.1f} 个百分点）",
     # --- 各步练习（exercises.check）：对学习者答案的判定，以及错在哪里 ---
     "exercise_right": "练习 {exercise}：答对了。",
     "exercise_wrong": "练习 {exercise}：还不对{reason}。提示：{hint}",
-    "exercise_blank": "练习 {exercise}：还没有作答。请在上面写下答案，再运行本单元。",
+    "exercise_blank": "练习 {exercise}：还没有作答。请在上面写下答案，再运行这个单元格。",
     "exercise_reason": "（{reason}）",
     "exercise_not_a_number": "{answer} 不是数字",
     "exercise_percentage": "比例在 0 到 1 之间，不是百分数",
