@@ -39,6 +39,9 @@ RETIRED = {
     "令牌": "token (the guide's translation's word, only quoted as such)",
     "标记器": "分词器 (the guide's translation's word, only quoted as such)",
     "消极|积极": "负面、正面 (the guide's translation's words, only quoted as such)",
+    "轮次": "轮（epoch）, 轮数 (how many), 哪一轮 (which one kept), as the glossary writes it",
+    "融合优化器": "fused AdamW（`adamw_torch_fused`）, as 7.2 and the README write it",
+    r"(?<![\d.])4 ?位(?!小数)": "4 比特 (QLoRA's base, as the glossary writes it; 16 位浮点数 stays)",
 }
 # The guide's translation's own words, quoted as its words: not the course's terms, so not retired there.
 QUOTED_FROM_THE_GUIDE = ("“令牌”", "“标记器”", "“消极、中性、积极”")
@@ -148,4 +151,6 @@ def test_the_checks_catch_what_they_look_for():
     assert [found.split(" ")[0] for found in retired_terms(broken)] == ["数据划分", "批大小", "整理器"]
     assert nested_brackets(broken)
     assert not retired_terms("译本把 token 译作“令牌”，把三个标签译作“消极、中性、积极”。")
+    later = "从最后一个完成的轮次继续；融合优化器；QLoRA 4 位基础模型。以 16 位浮点数训练，保留 4 位小数。"
+    assert [found.split(" ")[0] for found in retired_terms(later)] == ["轮次", "融合优化器", "4"]
     assert reading_length(prose("一" * 79 + " `some_code(x)` " + "。")) == 81
