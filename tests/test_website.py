@@ -125,6 +125,22 @@ def test_the_renderer_shows_outputs_links_and_refuses_unknown_nodes():
         page.render({"type": "mystery"})
 
 
+def test_a_link_to_another_pages_heading_keeps_its_anchor():
+    # MyST's reference to the README's heading from a notebook: the index page's url "/", the heading apart
+    page = RENDER.Page("bonus/cheaper_fine_tuning.html", {"": "index.html"}, set())
+    reference = {"type": "crossReference", "url": "/", "kind": "heading", "html_id": "h-6281b1cf11",
+                 "children": [{"type": "text", "value": "README"}]}
+    assert page.render(reference) == '<a href="../index.html#h-6281b1cf11">README</a>'
+
+
+def test_headings_that_a_link_names_get_a_label_of_their_own():
+    markdown = "[below](#across-seeds)\n\n## Across seeds\n\n## Layout\n\n## 你自己的任务\n"
+    labelled = WEBSITE.label_headings(markdown)
+    assert "(across-seeds)=\n## Across seeds" in labelled       # no warning of an implicit heading link
+    assert "(layout)=" not in labelled
+    assert f"({WEBSITE.heading_label('你自己的任务')})=\n## 你自己的任务" in labelled
+
+
 @pytest.mark.parametrize(("edition", "other_root", "path", "twin"), [
     ("en", "zh/", "index.html", "zh/index.html"),
     ("en", "zh/", "bonus/cheaper_fine_tuning.html", "../zh/bonus/cheaper_fine_tuning.html"),

@@ -117,12 +117,15 @@ def github_anchor(heading: str) -> str:
 
 
 def label_headings(markdown: str) -> str:
-    """A `(label)=` above each heading (outside fenced code) whose GitHub anchor MyST would not keep."""
+    """A `(label)=` above each heading (outside fenced code) whose GitHub anchor MyST would not keep, or which
+    a link of the page names (MyST warns of a link to a heading's implicit id)."""
+    linked = {urllib.parse.unquote(target) for target in re.findall(r"\]\(#([^)\s]+)\)", markdown)}
     lines, in_code = [], False
     for line in markdown.splitlines():
         in_code ^= line.startswith("```")
         heading = re.match(r"#{1,6} (.+)$", line)
-        if heading and not in_code and not github_anchor(heading[1]).isascii():
+        if heading and not in_code and (not github_anchor(heading[1]).isascii()
+                                        or github_anchor(heading[1]) in linked):
             lines.append(f"({heading_label(github_anchor(heading[1]))})=")
         lines.append(line)
     return "\n".join(lines) + "\n"

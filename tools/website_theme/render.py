@@ -165,6 +165,8 @@ class Page:
 
     def node_crossReference(self, node):
         url = node.get("url", "#" + node.get("identifier", ""))
+        if node.get("kind") == "heading" and "#" not in url:      # another page's heading: its page, then it
+            url += "#" + node["html_id"]
         return self.node_link({**node, "internal": True, "url": url})
 
     def node_image(self, node):
@@ -300,7 +302,7 @@ def render_site(cdn: str, out: Path, edition: str) -> list[str]:
         document = json.loads(fetch(cdn, f"content/{slug}.json"))
         slugs[slug] = output_path(document["location"])
         documents[slug] = document
-    index_page = slugs[project["index"]]
+    index_page = slugs[""] = slugs[project["index"]]      # a reference to the index page has the url "/"
     project = {**project, "index_title": CHROME[edition]["home"],
                "pages": [{"path": slugs[page["slug"]], "title": page["title"]} for page in project["pages"]]}
     nav = navigation(project, index_page)
