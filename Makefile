@@ -70,9 +70,10 @@ test-fast: setup
 # first. Then nbval runs every English notebook under the smoke profile, in order in one process: each
 # notebook's cells share one kernel. The Chinese edition needs no second nbval: the tests' smoke chain runs
 # every cell of it (tests/test_translation.py); `make nbval-zh` runs it as nbval-en does the English.
+# The two workers' kernels share the cores: PyTorch's threads wait asleep (OMP_WAIT_POLICY, as for `seeds`).
 test: setup
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest tests -n 2 --maxschedchunk 1 --durations=12
+	OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-PASSIVE} $(PY) -m pytest tests -n 2 --maxschedchunk 1 --durations=12
 	$(MAKE) --no-print-directory nbval-en
 
 # nbval-zh keeps its smoke artifacts apart (artifacts/smoke-zh, tests/params/nbval_zh.yaml), so that it can
