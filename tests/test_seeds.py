@@ -1,7 +1,9 @@
 """`make seeds`: step 7's recipe and the bonus's methods on several seeds, the same data. The aggregation and
 the table on made-up runs; the notebooks' cell that shows the table only for their own settings and data; the
-bonus's methods in one copy; and (slow) the command on the smoke profile at tiny sizes."""
+bonus's cells that write LoRA's configuration and the probe's fit out, equal to the methods module's; and
+(slow) the command on the smoke profile at tiny sizes."""
 
+import ast
 import dataclasses
 import json
 import subprocess
@@ -11,11 +13,15 @@ import numpy as np
 import pytest
 from conftest import ROOT
 from datasets import Dataset, DatasetDict
-from test_recipe import cell_source, places_holding
+from peft import LoraConfig, TaskType
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+from test_recipe import cell_source, places_holding, statements_up_to
 from test_train import learner_env, params_file, unexplained_stderr
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
+from transformers.pytorch_utils import Conv1D
 
-from finetune_course import artifacts, methods, models, resolve_settings, seeds
+from finetune_course import artifacts, methods, metrics, models, resolve_settings, seeds
 
 STEP_7B = ROOT / "notebooks" / "07b_evaluate.ipynb"
 BONUS = ROOT / "notebooks" / "bonus" / "cheaper_fine_tuning.ipynb"
@@ -97,16 +103,58 @@ def test_the_notebooks_show_the_table_only_when_measured_with_their_settings_and
     assert shown(notebook, in_chinese, tokenized, monkeypatch)[0].startswith("> **尚未测量**")
 
 
-@pytest.mark.parametrize("text", ["lora_alpha=16", "LogisticRegression(C=", "RATE_FACTOR = {"])
-def test_each_method_is_written_once_in_methods_py(text):
-    assert places_holding(text) == ["src/finetune_course/methods.py"]
+def test_the_rate_factor_is_written_once_in_methods_py():
+    assert places_holding("RATE_FACTOR = {") == ["src/finetune_course/methods.py"]
 
 
 @pytest.mark.parametrize("call", ["methods.trainer(", "methods.lora_config(", "methods.fit_probe("])
-def test_the_bonus_and_make_seeds_train_with_the_same_functions(call):
-    places = places_holding(call)
-    assert "src/finetune_course/seeds.py" in places
-    assert any(place.startswith("notebooks/bonus/cheaper_fine_tuning.ipynb:") for place in places), places
+def test_make_seeds_trains_with_the_methods_module(call):
+    assert "src/finetune_course/seeds.py" in places_holding(call)
+
+
+def test_the_bonus_trains_with_the_methods_trainer():
+    assert any(place.startswith("notebooks/bonus/cheaper_fine_tuning.ipynb:")
+               for place in places_holding("methods.trainer("))
+
+
+def lora_cell_config(model):
+    """The `LoraConfig` that B.5's second cell writes out, for `model`."""
+    namespace = {"model": model, "targets": models.lora_targets(model), "LoraConfig": LoraConfig,
+                 "TaskType": TaskType, "Conv1D": Conv1D,
+                 "linear_layers": dict(models.transformer_blocks(model)[0].named_modules())}
+    exec(statements_up_to(cell_source(BONUS, "a71483e3"), "lora_config"), namespace)
+    return namespace["lora_config"]
+
+
+def test_the_bonus_cells_lora_configuration_is_make_seeds(clean_env):
+    """B.5 writes its LoraConfig out for teaching; `make seeds` trains with methods.lora_config: the same."""
+    bert = BertForSequenceClassification(BertConfig(
+        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, vocab_size=100,
+        num_labels=3))
+    gpt2 = AutoModelForSequenceClassification.from_pretrained(models.build_tiny_gpt2(clean_env / "m"),
+                                                              num_labels=3)
+    for model in (bert, gpt2):
+        assert lora_cell_config(model).to_dict() == methods.lora_config(model).to_dict()
+
+
+def test_the_bonus_cells_probe_fit_is_make_seeds():
+    """B.2 writes the probe's fit out for teaching; `make seeds` fits with methods.fit_probe: the same C, the
+    same weights, the same validation scores."""
+    rng = np.random.default_rng(1)
+    split_labels = {split: np.repeat([0, 1, 2], 20) for split in ("train", "validation")}
+    features = {split: np.eye(3)[split_labels[split]] + rng.normal(0, 0.8, (60, 3)) for split in split_labels}
+    cell = ast.parse(cell_source(BONUS, "543e9257"))
+    fitting = next(node for node in cell.body if isinstance(node, ast.With))     # the features, then the fit
+    body = [node for node in fitting.body
+            if not (isinstance(node, ast.Assign) and node.targets[0].id == "features")]
+    namespace = {"features": features, "split_labels": split_labels, "label_names": ["a", "b", "c"],
+                 "StandardScaler": StandardScaler, "LogisticRegression": LogisticRegression,
+                 "methods": methods, "metrics": metrics}
+    exec(compile(ast.Module(body=body, type_ignores=[]), "<B.2>", "exec"), namespace)
+    probe, scaler, validation_f1 = methods.fit_probe(features, split_labels, 3)
+    assert namespace["validation_f1"] == validation_f1 and namespace["probe"].C == probe.C
+    assert np.array_equal(namespace["probe"].coef_, probe.coef_)
+    assert np.array_equal(namespace["scaler"].mean_, scaler.mean_)
 
 
 def test_loras_configuration_follows_the_model_and_takes_changes(clean_env):

@@ -20,8 +20,10 @@ import pytest
 import torch
 from conftest import ROOT
 from learner_data import with_export_quirks
-from peft import get_peft_model
+from peft import LoraConfig, TaskType, get_peft_model
 from safetensors.torch import save_file
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 from test_recipe import cell_source
 from transformers import BertConfig, BertForSequenceClassification
 from transformers.pytorch_utils import Conv1D
@@ -125,7 +127,8 @@ def test_the_bonus_probe_says_when_its_c_is_at_the_edge_of_the_grid(tmp_path):
     rows = []
     namespace = {
         "np": np, "torch": torch, "time": time, "save_file": save_file, "methods": methods,
-        "measure": measure,
+        "measure": measure, "metrics": metrics, "StandardScaler": StandardScaler,
+        "LogisticRegression": LogisticRegression,
         "loaded": None, "tokenizer": None,
         "facts": SimpleNamespace(decoder=False), "label_names": ["sad", "meh", "glad"], "runs": {},
         "tokenized": tokenized, "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts)),
@@ -170,15 +173,15 @@ def test_the_bonus_lora_cell_splits_what_trains(pooler_trains):
         num_labels=3))
     source = cell_source(BONUS, "a71483e3")
     if not pooler_trains:                        # exercise 3
-        chosen = "methods.lora_config(model)"
+        chosen = 'modules_to_save=["pooler"] if pooler is not None else None'
         assert chosen in source
-        source = source.replace(chosen, "methods.lora_config(model, modules_to_save=None)")
+        source = source.replace(chosen, "modules_to_save=None")
     trained = {}
     namespace = {
         "model": bert, "targets": models.lora_targets(bert), "runs": {}, "torch": torch, "Conv1D": Conv1D,
         "linear_layers": {name: layer for name, layer in models.transformer_blocks(bert)[0].named_modules()
                           if isinstance(layer, torch.nn.Linear)},
-        "methods": methods, "get_peft_model": get_peft_model,
+        "LoraConfig": LoraConfig, "TaskType": TaskType, "get_peft_model": get_peft_model,
         "RATE_FACTOR": {"LoRA": 10}, "settings": SimpleNamespace(learning_rate=1e-4),
         "train_and_test": lambda method, model, learning_rate: trained.update(
             count=measure.trainable_parameters(model)[0]),

@@ -1,8 +1,9 @@
-"""The bonus notebook's cheaper methods, in one copy: what a trained method changes in step 7's recipe, LoRA's
-configuration, and the linear probe's fit.
+"""The bonus notebook's cheaper methods for `make seeds`: what a trained method changes in step 7's recipe,
+LoRA's configuration, and the linear probe's fit.
 
-The bonus notebook explains each one (B.1, B.2, B.5) and trains with these functions; `make seeds`
-(`finetune_course.seeds`) trains with the very same ones on other seeds.
+The bonus notebook explains each one (B.1, B.2, B.5). It trains with `trainer`, and writes LoRA's
+`LoraConfig` and the probe's fit out in its cells, for teaching; tests hold those cells equal to
+`lora_config` and `fit_probe`, with which `make seeds` (`finetune_course.seeds`) trains on other seeds.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from . import metrics, models, recipe
 from .params import Settings
 
 # The profile's learning rate times this factor for LoRA, which trains only new weights, whose update starts
-# at zero; chosen by validation scores on the course's tweets (the bonus's exercise 4 repeats that).
+# at zero; chosen by validation scores on the course's tweets (the bonus's exercise B.4 repeats that).
 RATE_FACTOR = {"LoRA": 10}
 # The probe's regularisation strengths (smaller: stronger), chosen from by validation macro-F1.
 PROBE_C = [0.001, 0.01, 0.1, 1, 10]
