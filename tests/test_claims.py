@@ -112,16 +112,16 @@ def test_the_learning_curve_note_matches_the_logged_scores(run_name, request):
     assert f"Kept: epoch {metrics['best_epoch']} |" in text
 
 
-def expected_verdict(low, high, chance, majority) -> str:
-    """The key of metrics.verdict for an interval, worked out here again: against chance, then the
-    majority."""
+def expected_verdict(low, high, chance, versus_majority) -> str:
+    """The key of metrics.verdict, worked out here again: the accuracy's interval against chance, then the
+    paired interval of its difference from always guessing the majority label against 0."""
     if high < chance:
         return "worse_than_chance"
     if low <= chance:
         return "no_better_than_chance"
-    if high < majority:
+    if versus_majority[1] < 0:
         return "worse_than_majority"
-    return "no_better_than_majority" if low <= majority else "better_than_majority"
+    return "no_better_than_majority" if versus_majority[0] <= 0 else "better_than_majority"
 
 
 @pytest.mark.parametrize("run_name", RUNS)
@@ -132,7 +132,7 @@ def test_the_zero_shot_verdict_matches_its_interval(run_name, request):
     low, high = step1["zero_shot_interval"]
     assert low <= step1["zero_shot_accuracy"] <= high
     assert step1["zero_shot_verdict"] == expected_verdict(low, high, chance,
-                                                          step1["majority_baseline_accuracy"])
+                                                          step1["zero_shot_vs_majority_interval"])
     text = printed(run, "01")
     # the key (step 1's markdown explains each), then its sentence in the run's edition
     said = messages.say(step1["zero_shot_verdict"], edition(run), majority=step1["majority_label"])
@@ -145,7 +145,6 @@ def test_the_zero_shot_verdict_matches_its_interval(run_name, request):
 def test_the_fine_tuned_verdict_matches_its_interval(run_name, request):
     run = request.getfixturevalue(run_name)
     metrics = run["metrics"]
-    majority = metrics["majority_baseline_accuracy"]
     majority_label = artifacts.read_json(run["artifacts"] / "baselines" / "baselines.json")["majority_label"]
     words = lambda key: messages.say(key, edition(run), majority=majority_label)
     # Step 7's verdict, from the facts in metrics.json: the interval printed, and the words for where it
@@ -154,7 +153,8 @@ def test_the_fine_tuned_verdict_matches_its_interval(run_name, request):
     text = printed(run, "07b")
     assert (f"Fine-tuned on {metrics['test_size']} test tweets: accuracy {metrics['test_accuracy']:.1%} "
             f"(95% interval {low:.1%}–{high:.1%})") in text
-    assert f"Verdict: {words(expected_verdict(low, high, 1 / 3, majority))}\n" in text
+    verdict = expected_verdict(low, high, 1 / 3, metrics["test_vs_majority_interval"])
+    assert f"Verdict: {words(verdict)}\n" in text
 
 
 @pytest.mark.parametrize("run_name", ["smoke_run", "offline_run"])
@@ -175,8 +175,11 @@ def test_the_bonus_reads_each_cheaper_method_against_the_floors(run_name, reques
             assert row["floor_verdict"] is None
             continue
         low, high = row["test_accuracy_interval"]
-        assert row["floor_verdict"] == expected_verdict(low, high, chance, majority), name
-        reading = rf"\n{re.escape(name)}: [^\n]+\n  floors: {row['floor_verdict']} \| training time: "
+        assert row["floor_verdict"] == expected_verdict(low, high, chance,
+                                                        row["accuracy_vs_majority_interval"]), name
+        said = messages.say(row["floor_verdict"], edition(run), majority=step1["majority_label"])
+        reading = (rf"\n{re.escape(name)}: [^\n]+\n  floors: {row['floor_verdict']} \| {re.escape(said)}\n"
+                   r"  training time: ")
         assert re.search(reading, text), name
 
 

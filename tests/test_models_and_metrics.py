@@ -126,17 +126,28 @@ def test_the_macro_f1_interval_is_scikit_learns_macro_f1_on_each_resample():
     assert (low, high) == pytest.approx(tuple(np.percentile(one_by_one, [2.5, 97.5])), abs=1e-9)
 
 
-@pytest.mark.parametrize("low, high, expected", [
-    (0.20, 0.30, "worse_than_chance"), (0.30, 0.38, "no_better_than_chance"),
-    (0.34, 0.38, "worse_than_majority"), (0.36, 0.44, "no_better_than_majority"),
-    (0.45, 0.55, "better_than_majority"),
+@pytest.mark.parametrize("low, high, versus_majority, expected", [
+    (0.20, 0.30, (-0.2, -0.1), "worse_than_chance"), (0.30, 0.38, (-0.1, -0.02), "no_better_than_chance"),
+    (0.34, 0.38, (-0.06, -0.01), "worse_than_majority"),
+    (0.36, 0.44, (-0.02, 0.03), "no_better_than_majority"),
+    # an interval that lies above the majority's accuracy, but whose paired difference includes 0
+    (0.41, 0.48, (-0.002, 0.11), "no_better_than_majority"),
+    (0.45, 0.55, (0.01, 0.12), "better_than_majority"),
 ])
-def test_verdict_places_an_interval_against_chance_and_the_majority(low, high, expected):
-    key = metrics.verdict(low, high, chance=1 / 3, majority=0.40)
+def test_verdict_places_a_score_against_chance_and_the_majority(low, high, versus_majority, expected):
+    key = metrics.verdict(low, high, chance=1 / 3, versus_majority=versus_majority)
     assert key == expected
     # each edition's table says the key; against the majority, it names it, in the edition's quotes
     for edition, quoted in (("en", "'neutral'"), ("zh", "“neutral”")):
         assert (quoted in messages.say(key, edition, majority="neutral")) == ("majority" in key)
+
+
+def test_versus_majority_is_the_paired_difference_from_always_guessing_it():
+    references = np.array([0, 1, 1, 2, 1, 0, 1, 2] * 10)
+    predictions = np.where(np.arange(80) % 4 == 0, 2, references)            # right on 3 rows of 4
+    low, high = metrics.versus_majority(predictions, references, majority_label=1, seed=3)
+    assert (low, high) == metrics.bootstrap_difference(predictions, np.ones(80), references, seed=3)[1:]
+    assert low <= (predictions == references).mean() - (references == 1).mean() <= high
 
 
 def test_model_facts_tell_gpt2_from_minilm(clean_env):

@@ -105,19 +105,28 @@ def macro_f1(predictions, references, classes) -> float:
     return float(f1_score(references, predictions, labels=classes, average="macro", zero_division=0))
 
 
-def verdict(low: float, high: float, chance: float, majority: float) -> str:
-    """Where a score's 95% interval stands against chance and the majority-class baseline, as a key of the
-    message tables (finetune_course/messages.py), which say it in words: `messages.say(key, edition,
-    majority=majority_name)`."""
+def verdict(low: float, high: float, chance: float, versus_majority: tuple[float, float]) -> str:
+    """Where a score stands against chance and the majority-class baseline, as a key of the message tables
+    (finetune_course/messages.py), which say it in words: `messages.say(key, edition, majority=name)`.
+    `low`, `high`: the accuracy's 95% interval, against chance (a number, not a measurement);
+    `versus_majority`: the paired 95% interval of its difference from always guessing the majority label on
+    the same texts (`bootstrap_difference`), as step 6 compares two scores."""
     if high < chance:
         return "worse_than_chance"
     if low <= chance:
         return "no_better_than_chance"            # the interval includes chance
-    if high < majority:
+    difference_low, difference_high = versus_majority
+    if difference_high < 0:
         return "worse_than_majority"
-    if low <= majority:
-        return "no_better_than_majority"          # the interval includes the majority baseline
+    if difference_low <= 0:
+        return "no_better_than_majority"          # the paired interval includes 0
     return "better_than_majority"
+
+
+def versus_majority(predictions, references, majority_label: int, seed: int = 0) -> tuple[float, float]:
+    """The paired 95% interval of accuracy minus always guessing `majority_label`, on the same rows."""
+    always = np.full(len(references), majority_label)
+    return bootstrap_difference(predictions, always, references, seed=seed)[1:]
 
 
 def predict_in_row_order(trainer, dataset, **kwargs):
