@@ -7,6 +7,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from transformers import (
     AutoModelForSequenceClassification,
     AutoTokenizer,
+    BertConfig,
     GPT2Config,
     GPT2ForSequenceClassification,
 )
@@ -226,3 +227,14 @@ def test_zero_shot_describes_the_courses_labels_and_any_other_plainly():
                                                           "This text is glad."]
     assert zero_shot.label_texts(["sad", "meh"], {"meh": "Just information.", "neutral": "ignored"}) == [
         "This text is sad.", "Just information."]
+
+
+@pytest.mark.parametrize("config, causal", [
+    (GPT2Config(architectures=["GPT2LMHeadModel"]), True),               # the Hub's gpt2
+    (GPT2Config(architectures=["GPT2ForSequenceClassification"]), True),  # a GPT-2 fine-tuned by step 7
+    (GPT2Config(architectures=None), True),
+    (BertConfig(architectures=["BertModel"]), False),                    # MiniLM, as the package ships it
+    (BertConfig(architectures=["BertForSequenceClassification"]), False),
+])
+def test_a_decoder_is_known_by_its_type_not_only_its_saved_head(config, causal):
+    assert zero_shot.is_causal_lm(config) is causal

@@ -261,6 +261,8 @@ def printed_templates() -> set[str]:
             return node.value
         if isinstance(node, ast.JoinedStr):
             return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):       # "text: " + ", ".join(...)
+            return part(node.left) + part(node.right)
         return "…"
 
     found = set()
@@ -271,6 +273,7 @@ def printed_templates() -> set[str]:
             for node in ast.walk(ast.parse(cell.source)):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print" and node.args:
                     line = " ".join(part(arg) for arg in node.args).strip().replace("\n", "\\n")
+                    line = re.sub("…+", "…", line)
                     if re.search(r"[A-Za-z]{2}", line):
                         found.add(line)
     return found
@@ -285,7 +288,10 @@ def table_lines() -> set[str]:
 def test_every_english_line_the_notebooks_print_is_explained():
     printed, explained = printed_templates(), table_lines()
     assert len(printed) > 90
-    assert sorted(printed - explained) == []
+    # a line that starts with values built elsewhere ("…") is explained by the rows that end as it does
+    unexplained = [line for line in printed - explained
+                   if not (line.startswith("… ") and any(row.endswith(line[1:]) for row in explained))]
+    assert unexplained == []
 
 
 def test_the_banners_lines_are_explained_too(clean_env):

@@ -25,8 +25,21 @@ PROMPT = "Tweet: {text}\nSentiment:"
 
 
 def is_causal_lm(config) -> bool:
-    """Whether the model's checkpoint was trained to predict the next token (GPT-2: yes, MiniLM: no)."""
-    return any(name.endswith(("LMHeadModel", "ForCausalLM")) for name in (config.architectures or []))
+    """Whether the model reads left to right and was pretrained to predict the next token (GPT-2: yes, MiniLM:
+    no). Its type decides, not only the head it was saved with: a GPT-2 fine-tuned in step 7 is saved as
+    `GPT2ForSequenceClassification`, and is still a decoder."""
+    from transformers.models.auto.modeling_auto import (
+        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
+    )
+
+    if getattr(config, "is_encoder_decoder", False):
+        return False
+    if any(name.endswith(("LMHeadModel", "ForCausalLM")) for name in (config.architectures or [])):
+        return True
+    # A type with a causal LM and no masked LM (GPT-2, Llama); BERT-like types have both (BERT, RoBERTa)
+    return (config.model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+            and config.model_type not in MODEL_FOR_MASKED_LM_MAPPING_NAMES)
 
 
 def prompt_predictions(model_source: str, texts: list[str], label_names: list[str],
