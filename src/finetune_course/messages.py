@@ -143,7 +143,8 @@ EN: dict[str, str] = {
     # --- step 07b and the bonus: the seeds table (finetune_course.seeds.show), where none fits this run ---
     "seeds_missing": "**Not measured yet** with these settings on this data. Run `make seeds "
                      "PROFILE={profile}` to measure it (with `PARAMS=` your parameters file, if you use "
-                     "one), then run this cell again.",
+                     "one), then run this cell again. The README's section *Across seeds* shows such a "
+                     "table from one machine, on the `offline` profile: another run, not this one.",
     # --- bonus ---
     "tiny_model_not_pretrained": "This run's model, the `smoke` profile's tiny GPT-2, was never pretrained: "
                                  "where this notebook says *pretrained*, read *random*, frozen as loaded. "
@@ -290,7 +291,9 @@ ZH: dict[str, str] = {
     "no_better_than_majority": "比随机猜测好，但并不比总是猜“{majority}”明显更好",
     "better_than_majority": "比总是猜“{majority}”更好",
     "seeds_missing": "**尚未测量**：还没有用这些参数在这份数据上测过。运行 `make seeds PROFILE={profile}` "
-                     "来测量（如果你用参数文件，加上 `PARAMS=` 指向它），然后重新运行这个单元格。",
+                     "来测量（如果你用参数文件，加上 `PARAMS=` 指向它），然后重新运行这个单元格。"
+                     "README 的“跨随机种子”一节给出了一台机器在 `offline` 运行配置上测得的这样一张表："
+                     "那是另一次运行，不是这一次。",
     # --- bonus ---
     "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的微型 GPT-2，它从未经过预训练："
                                  "本 notebook 里说“预训练”的地方，请读作“随机”（加载时的状态，被冻结）。"
