@@ -11,7 +11,7 @@ def _parameters(model) -> int:
 
 @number("2.1", tolerance=0.005, hint={
     "en": "the token-embedding table holds vocabulary size × hidden size numbers; divide by all parameters.",
-    "zh": "token 嵌入表有“词表大小 × 隐藏维度”个数，再除以全部参数的个数。",
+    "zh": "token 嵌入表有“词表大小 × 隐藏维度”个参数，再除以参数总数。",
 })
 def embedding_share(settings, backbone):
     return backbone.get_input_embeddings().weight.numel() / _parameters(backbone)

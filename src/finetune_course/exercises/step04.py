@@ -7,7 +7,7 @@ from . import function, number
 
 @number("4.1", tolerance=0.005, hint={
     "en": "compare each training tweet's length in tokens (`lengths`, 4.3) with 16.",
-    "zh": "把每条训练推文的词元数（4.3 的 `lengths`）与 16 比较。",
+    "zh": "把每条训练推文的 token 数（4.3 的 `lengths`）与 16 比较。",
 })
 def truncated_at_16(settings, lengths):
     return float(np.mean(np.asarray(lengths) > 16))
@@ -28,7 +28,7 @@ def _batches_of_this_run(settings, lengths, batch_size):
 
 @function("4.3", cases=_batches_of_this_run, hint={
     "en": "cut the lengths into batches as `tokens_processed` does; real tokens over positions.",
-    "zh": "像 `tokens_processed` 那样分批；真实词元数除以计算的位置数。",
+    "zh": "像 `tokens_processed` 那样分批；真实 token 数除以计算的位置数。",
 })
 def real_share(lengths, batch_size):
     batches = [lengths[i:i + batch_size] for i in range(0, len(lengths), batch_size)]

@@ -49,7 +49,7 @@ def left_out_by_the_first_resample(settings, rows):
 
 @number("6.4", tolerance=0.001, hint={
     "en": "the rule of thumb divides by √n: what does four times n do?",
-    "zh": "经验法则除以 √n：n 变为四倍时会怎样？",
+    "zh": "经验法则中有一个除以 √n 的因子：n 变为四倍时会怎样？",
 })
 def half_width_on_four_times_the_tweets(settings, predictions, references):
     accuracy = float(np.mean(np.asarray(predictions) == np.asarray(references)))

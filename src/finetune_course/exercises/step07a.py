@@ -41,7 +41,7 @@ def _logs_of_this_run(settings, log_history):
 
 @function("7a.3", cases=_logs_of_this_run, hint={
     "en": "entries with 'eval_macro_f1' are the evaluations; a tie keeps the earlier epoch.",
-    "zh": "含有 'eval_macro_f1' 的条目就是各轮的评估；分数相同时保留较早的一轮。",
+    "zh": "含有 `eval_macro_f1` 的条目就是各轮的评估；分数相同时保留较早的一轮。",
 })
 def kept_epoch(log_history):
     evaluations = [entry for entry in log_history if "eval_macro_f1" in entry]

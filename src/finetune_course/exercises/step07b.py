@@ -9,7 +9,7 @@ from . import choice, function, number
 
 @choice("7b.1", options=lambda settings, **run: ["yes", "no"], hint={
     "en": "measurably better: the gain's whole paired interval (7.10) lies above 0.",
-    "zh": "可测地更好：增益的整个配对区间（7.10）都在 0 以上。",
+    "zh": "“能测出”指：提升的整个配对区间（7.10 节）都在 0 以上。",
 })
 def measurably_better_than_untrained(settings, test_predictions, untrained_predictions, test_labels):
     _, low, _ = metrics.bootstrap_difference(test_predictions, untrained_predictions, test_labels,
