@@ -38,12 +38,18 @@ def trainer(model, tokenizer, tokenized, settings: Settings, output_dir: str | P
         logging_strategy="epoch",                    # the training loss once per epoch, beside validation's
         disable_tqdm=True,                           # quiet: the caller prints one line per method
     )
-    method_trainer = Trainer(model=model, args=args,
-                             train_dataset=tokenized["train"], eval_dataset=tokenized["validation"],
-                             data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer,
-                             compute_metrics=metrics.compute_metrics)
-    method_trainer.remove_callback(PrinterCallback)  # it would print every log dict
-    return method_trainer
+    return quiet_trainer(model, tokenizer, tokenized, args)
+
+
+def quiet_trainer(model, tokenizer, tokenized, args) -> Trainer:
+    """A `Trainer` on the subsets, validated on "validation", that prints no log dicts (its caller prints one
+    line per run): the methods' and, in `make seeds`, step 7's."""
+    quiet = Trainer(model=model, args=args,
+                    train_dataset=tokenized["train"], eval_dataset=tokenized["validation"],
+                    data_collator=DataCollatorWithPadding(tokenizer), processing_class=tokenizer,
+                    compute_metrics=metrics.compute_metrics)
+    quiet.remove_callback(PrinterCallback)           # it would print every log dict
+    return quiet
 
 
 def lora_config(model, **changes):

@@ -30,7 +30,7 @@ import numpy as np
 import psutil
 import transformers
 from peft import get_peft_model
-from transformers import AutoTokenizer, DataCollatorWithPadding, PrinterCallback, Trainer, set_seed
+from transformers import AutoTokenizer, set_seed
 
 from . import artifacts, hide_loading_bars, messages, methods, metrics, models, recipe, resolve_settings
 from .hub import set_offline_mode
@@ -203,12 +203,7 @@ class Training:
         rows, batch = self.tokenized["train"].num_rows, self.seeded.per_device_train_batch_size
         args = recipe.training_arguments(self.seeded, self.scratch / "every_weight",
                                          int(np.ceil(rows / batch)), disable_tqdm=True)
-        step7 = Trainer(model=model, args=args,
-                        train_dataset=self.tokenized["train"], eval_dataset=self.tokenized["validation"],
-                        data_collator=DataCollatorWithPadding(self.tokenizer),
-                        processing_class=self.tokenizer, compute_metrics=metrics.compute_metrics)
-        step7.remove_callback(PrinterCallback)          # quiet (disable_tqdm): one line per run
-        return self.trained(step7)
+        return self.trained(methods.quiet_trainer(model, self.tokenizer, self.tokenized, args))
 
     def lower_half_frozen(self):
         model = self.fresh_model()
