@@ -35,8 +35,8 @@ def head_parameters(settings, config, backbone, label_names):
 
 
 @choice("2.3", options=lambda settings, config: ["encoder", "decoder"], hint={
-    "en": "read the architecture line of 2.1's table: what was the checkpoint trained to do?",
-    "zh": "看 2.1 节表格中 architecture 一行：这个检查点是为做什么而训练的？",
+    "en": "the model type line of section 2.1's table: was that type pretrained to predict the next token?",
+    "zh": "看 2.1 节表格中 model type 一行：这种模型是为预测下一个 token 而预训练的吗？",
 })
 def encoder_or_decoder(settings, config):
     from ..zero_shot import is_causal_lm

@@ -17,7 +17,7 @@ def url_or_mention_share(settings, text, quirks):
 
 
 @number("3.2", tolerance=0.0005, hint={
-    "en": "use 3.5's formula with n = 100 and N and p from the cleaned train split.",
+    "en": "use section 3.5's formula with n = 100 and N and p from the cleaned train split.",
     "zh": "用 3.5 节的公式：n = 100，N 和 p 取自清洗后的训练集。",
 })
 def standard_error_at_100(settings, clean):
@@ -42,7 +42,7 @@ def _balance_of_this_run(settings, splits, clean):
 
 
 @function("3.3", cases=_balance_of_this_run, hint={
-    "en": "(share − split_share) over 3.5's standard error, both of its factors.",
+    "en": "(share − split_share) over section 3.5's standard error, both of its factors.",
     "zh": "（share − split_share）除以 3.5 节的标准误差，两个因子都要乘上。",
 })
 def drift_in_standard_errors(share, split_share, n, N):

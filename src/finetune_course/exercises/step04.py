@@ -6,8 +6,8 @@ from . import function, number
 
 
 @number("4.1", tolerance=0.005, hint={
-    "en": "compare each training tweet's length in tokens (`lengths`, 4.3) with 16.",
-    "zh": "把每条训练推文的 token 数（4.3 的 `lengths`）与 16 比较。",
+    "en": "compare each training tweet's length in tokens (`lengths`, section 4.3) with 16.",
+    "zh": "把每条训练推文的 token 数（4.3 节的 `lengths`）与 16 比较。",
 })
 def truncated_at_16(settings, lengths):
     return float(np.mean(np.asarray(lengths) > 16))

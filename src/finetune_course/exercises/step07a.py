@@ -17,7 +17,7 @@ def steps_with_twice_the_batch(settings, training_args, train_dataset):
 
 
 @number("7a.2", tolerance=0.002, hint={
-    "en": "the sweep's highest validation macro-F1 minus the one-label floor, both printed in 7.3.",
+    "en": "the sweep's highest validation macro-F1 minus the one-label floor, both printed in section 7.3.",
     "zh": "用扫描中最高的验证集宏平均 F1 减去单一标签下限，两者都在 7.3 节打印出来了。",
 })
 def sweep_margin_over_the_floor(settings, sweep, floor):
@@ -54,7 +54,7 @@ def _yes_no(settings, log_history):
 
 
 @choice("7a.4", options=_yes_no, hint={
-    "en": "find the epoch of the lowest 'validation loss' in 7.6's table; compare with 'Kept'.",
+    "en": "find the epoch of the lowest 'validation loss' in section 7.6's table; compare with 'Kept'.",
     "zh": "在 7.6 节的表格中找出“validation loss”最低的一轮，再与“Kept”比较。",
 })
 def lowest_loss_epoch_kept(settings, log_history):

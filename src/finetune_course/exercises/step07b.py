@@ -8,7 +8,7 @@ from . import choice, function, number
 
 
 @choice("7b.1", options=lambda settings, **run: ["yes", "no"], hint={
-    "en": "measurably better: the gain's whole paired interval (7.10) lies above 0.",
+    "en": "measurably better: the gain's whole paired interval (section 7.10) lies above 0.",
     "zh": "“能测出”指：提升的整个配对区间（7.10 节）都在 0 以上。",
 })
 def measurably_better_than_untrained(settings, test_predictions, untrained_predictions, test_labels):
@@ -35,8 +35,8 @@ def recall_per_class(matrix):
 
 
 @number("7b.3", tolerance=0.005, hint={
-    "en": "a loss is −ln p; undo the logarithm of the highest loss (7.13).",
-    "zh": "损失等于 −ln p：由 7.13 中最高的损失反推出 p。",
+    "en": "a loss is −ln p; undo the logarithm of the highest loss (section 7.13).",
+    "zh": "损失等于 −ln p：由 7.13 节中最高的损失反推出 p。",
 })
 def probability_of_the_top_suspect(settings, losses):
     return float(np.exp(-np.max(losses)))
