@@ -133,6 +133,7 @@ NUMBERS = {
             r"Fine-tuned, macro-F1: [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",
             r"majority class: [\d.]+% \| zero-shot \(prompt\): [\d.]+% \| untrained model",
             r"macro-F1, kept epoch \d+: validation [\d.]+% \| test [\d.]+%",
+            r"test − validation: [-+][\d.]+ points \(noise of the gap: ±[\d.]+\) \| (within|beyond) noise",
             r"fine-tuned − untrained, test accuracy: [-+][\d.]+ points "
             r"\(paired 95% interval [-+][\d.]+ to [-+][\d.]+\)",
             r"metrics.json: \d+ entries"],

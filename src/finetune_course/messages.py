@@ -78,7 +78,9 @@ EN: dict[str, str] = {
     # what this run's tokenizer does with the quirks of exported text, chosen by models.model_facts
     "quirks_bpe": ("**{model}** uses byte-level BPE: it has single tokens for English endings after a "
                    "straight apostrophe, such as `'m` and `'t`. Any other apostrophe cuts the word apart, "
-                   "and a rarer character such as `’` becomes byte pieces that look garbled."),
+                   "and a rarer character such as `’` becomes byte pieces that look garbled. A word at the "
+                   "very start of a text has no space before it, so it needs the tokens without `Ġ`: the "
+                   "vocabulary holds fewer of those, and a common word may split there."),
     "quirks_wordpiece": ("**{model}** uses WordPiece: it cuts every punctuation mark off as a token of its "
                          "own. So `I'm`, ``I`m`` and `I’m` all become three tokens, and only the middle one, "
                          "the mark, differs. An HTML entity such as `&amp;` becomes `&`, `amp` and `;`, "
@@ -240,7 +242,9 @@ ZH: dict[str, str] = {
     "tokenizer_other": "**{model}** 使用 {kind}。上面的 token 展示了它怎样表示空格和片段。",
     "quirks_bpe": ("**{model}** 使用字节级 BPE：对于直撇号之后的英语词尾（如 `'m` 和 `'t`），"
                    "它有单独的 token。换成其他撇号，这个词就会被切开；"
-                   "而像 `’` 这样较少见的字符会变成看似乱码的字节片段。"),
+                   "而像 `’` 这样较少见的字符会变成看似乱码的字节片段。"
+                   "文本开头的词前面没有空格，只能用不带 `Ġ` 的 token；"
+                   "这类 token 在词表中较少，所以常见词在那里也可能被切开。"),
     "quirks_wordpiece": ("**{model}** 使用 WordPiece：它把每个标点符号都切成单独的 token。"
                          "所以 `I'm`、``I`m`` 和 `I’m` 都变成三个 token，只有中间那个（撇号）不同。"
                          "像 `&amp;` 这样的 HTML 实体会变成 `&`、`amp` 和 `;`，"

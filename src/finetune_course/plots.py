@@ -38,6 +38,9 @@ ZH_TEXT = [
     (r"zero-shot", "零样本"), (r"zero-shot (.+)", "零样本 {0}"),
     (r"Labels in the train split of (.+)", "{0} 训练集中的标签"),
     (r"Labels in the full train split \(([\d,]+) texts\)", "完整训练集中的标签（{0} 条文本）"),
+    (r"Label shares in the train and test splits", "训练集与测试集中的标签占比"),
+    (r"share of texts", "文本占比"), (r"train \(([\d,]+) texts\)", "训练集（{0} 条文本）"),
+    (r"test \(([\d,]+) texts\)", "测试集（{0} 条文本）"),
     (r"Text length in the train split", "训练集中的文本长度"), (r"length \(words\)", "长度（词）"),
     (r"mean", "平均值"), (r"99th percentile", "第 99 百分位数"),
     (r"Tweet length in tokens \(train subset\)", "推文的 token 长度（训练子集）"),
@@ -129,6 +132,26 @@ def label_counts(counts: dict[str, int], title: str, *, edition: str):
     ax.bar_label(bars, labels=[f"{v} ({v / total:.0%})" for v in values])
     ax.set(title=shown(title), xlabel=shown("label"), ylabel=shown("number of texts"))
     ax.margins(y=0.15)
+    return ax
+
+
+def label_shares(counts_by_split: dict[str, dict[str, int]], title: str, *, edition: str):
+    """Grouped bars: each label's share of the texts in each split (split name -> label -> count)."""
+    shown = in_edition(edition)
+    ax = _axes()
+    labels = list(next(iter(counts_by_split.values())))
+    width = 0.8 / len(counts_by_split)
+    for i, (split, counts) in enumerate(counts_by_split.items()):
+        total = sum(counts.values())
+        shares = [counts.get(label, 0) / total for label in labels]
+        bars = ax.bar(np.arange(len(labels)) + (i - (len(counts_by_split) - 1) / 2) * width, shares, width,
+                      label=shown(split), alpha=1.0 - 0.35 * i)
+        ax.bar_label(bars, labels=[f"{share:.0%}" for share in shares])
+    ax.set_xticks(np.arange(len(labels)), labels)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:.0%}"))
+    ax.set(title=shown(title), xlabel=shown("label"), ylabel=shown("share of texts"))
+    ax.margins(y=0.15)
+    ax.legend()
     return ax
 
 
