@@ -1,4 +1,5 @@
-"""What steps 3, 4 and 6 compute in the open, run from the notebooks' own cells (no chain): step 3's table of
+"""What steps 1, 3, 4 and 6 compute in the open, run from the notebooks' own cells (no chain): step 1's
+zero-shot answer for one tweet by hand (the same as `zero_shot.predictions` in batches), step 3's table of
 character-level quirks, step 4's quirks as each tokenizer cuts them (against what its note says), and step 6's
 bootstrap in NumPy, which must give the very interval of the package's `metrics.bootstrap_intervals`. And
 facts the bonus notebook prints only on some runs: the probe's C at the edge of its grid, LoRA's one label
@@ -28,8 +29,18 @@ from test_recipe import cell_source
 from transformers import BertConfig, BertForSequenceClassification
 from transformers.pytorch_utils import Conv1D
 
-from finetune_course import artifacts, measure, messages, methods, metrics, models, resolve_settings
+from finetune_course import (
+    artifacts,
+    measure,
+    messages,
+    methods,
+    metrics,
+    models,
+    resolve_settings,
+    zero_shot,
+)
 
+STEP_1 = ROOT / "notebooks" / "01_define_the_goal.ipynb"
 STEP_3 = ROOT / "notebooks" / "03_load_the_data.ipynb"
 STEP_4 = ROOT / "notebooks" / "04_tokenize.ipynb"
 STEP_6 = ROOT / "notebooks" / "06_choose_the_metrics.ipynb"
@@ -43,6 +54,33 @@ def run_cell(source: str, namespace: dict):
     *statements, last = body
     exec(compile(ast.Module(body=statements, type_ignores=[]), "<cell>", "exec"), namespace)
     return eval(compile(ast.Expression(body=last.value), "<cell>", "eval"), namespace)
+
+
+# Tweets of several lengths, so that the batched run pads them; label words of one token and of several.
+TWEETS = ["the library or ikea?", "ugh my phone died AGAIN, worst week ever", "meeting moved to 5pm",
+          "so so happy for you both!!! " * 6]
+
+
+@pytest.mark.parametrize("model", ["tiny GPT-2", "MiniLM"])
+def test_step_1_by_hand_gives_the_answer_zero_shot_gives(model, clean_env):
+    """Cell 01-10-by-hand, run on each tweet as the first test tweet, gives the answer that
+    `zero_shot.predictions` gave it in a padded batch, for the prompt and for the label descriptions."""
+    from transformers import AutoConfig
+
+    if model == "tiny GPT-2":
+        source = str(models.build_tiny_gpt2(clean_env / "m"))
+    else:
+        source = models.model_source(resolve_settings("offline"))
+    config = AutoConfig.from_pretrained(source)
+    for label_names in (["negative", "neutral", "positive"], ["sadness", "meh", "joy"]):
+        method, batched = zero_shot.predictions(source, config, TWEETS, label_names)
+        assert method == ("prompt" if model == "tiny GPT-2" else "label descriptions")
+        for i, tweet in enumerate(TWEETS):
+            namespace = {"texts": [tweet], "zero_shot_predictions": batched[i:], "method": method,
+                         "source_of_model": source, "label_names": label_names, "zero_shot": zero_shot,
+                         "pd": pd}
+            printed = printed_by(cell_source(STEP_1, "01-10-by-hand"), namespace)
+            assert printed.rstrip().endswith("| same: True"), printed
 
 
 def test_step_3_counts_each_quirk_of_exported_text():

@@ -24,6 +24,12 @@ EN: dict[str, str] = {
     "earlier_step_outdated": "'{name}' was made with other parameters ({changes}). Running {notebook} first "
                              "to make it again; this notebook then goes on.",
     # --- step 01 ---
+    # the smoke profile's model, said under step 1's imports (the bonus has its own note)
+    "tiny_model_not_pretrained_step1": "This run's model, the `smoke` profile's tiny GPT-2, was never "
+                                       "pretrained: its weights are random. Where this notebook says "
+                                       "*pretrained*, read *random*. Its zero-shot score (section 1.3) "
+                                       "shows only that the mechanism runs; `offline` (MiniLM) and `full` "
+                                       "(GPT-2) measure a pretrained model.",
     # where the data comes from: data.dataset_source's note, printed by steps 1-3
     "data_synthetic": "{name}: SYNTHETIC tweets, {rate:.0%} of labels flipped on purpose",
     "data_hub": "{name}: from {server}, kept in the local cache",
@@ -196,6 +202,10 @@ ZH: dict[str, str] = {
     "earlier_step_outdated": "“{name}”是用其他参数生成的（{changes}）。先运行 {notebook} 重新生成它；"
                              "之后本 notebook 会接着运行。",
     # --- step 01 ---
+    "tiny_model_not_pretrained_step1": "本次运行的模型是 `smoke` 运行配置的微型 GPT-2，它从未经过预训练，"
+                                       "权重是随机的。本 notebook 凡说“预训练”的地方，都请读作“随机”。"
+                                       "它的零样本分数（1.3 节）只说明这套流程能跑通；"
+                                       "`offline`（MiniLM）和 `full`（GPT-2）测量的才是预训练模型。",
     "data_synthetic": "{name}：合成推文（SYNTHETIC），{rate:.0%} 的标签被故意翻转",
     "data_hub": "{name}：来自 {server}，保存在本地缓存中",
     "data_hub_cache": "{name}：来自本地 Hugging Face 缓存，本次运行不访问 Hub",
