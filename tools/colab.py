@@ -57,7 +57,8 @@ else:
     # torch: on a GPU, Colab's CUDA build stays (it matches Colab's driver); else the pinned CPU build.
     keep = {{"jupyterlab", "ipykernel", "ipywidgets", "pytest", "nbval", "pytest-xdist", "execnet", "ruff",
             "torch"}}
-    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    # --no-compile: Python compiles each module when first imported; compiling all now takes longer
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile"]
     if not gpu:
         torch = next(pin for pin in pins if pin.startswith("torch=="))
         subprocess.run([*pip, torch, "--index-url", "https://download.pytorch.org/whl/cpu"], check=True)

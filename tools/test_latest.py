@@ -130,7 +130,9 @@ def run(python_for_venv: str, venv: Path, versions: str, tests: str, work: Path)
     wanted = work / "requirements.txt"
     wanted.write_text(requirements.read_text() if versions == "pinned"
                       else unpinned_requirements(requirements, (*LIBRARIES, *COMPANIONS)))
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(wanted)], check=True)
+    # --no-compile: the tests import a fraction of what installs, and Python compiles that on first import
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-compile", "-r", str(wanted)],
+                   check=True)
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT)], check=True)
     installing = time.perf_counter() - started
     names = (*LIBRARIES, *COMPANIONS)
