@@ -50,7 +50,8 @@ def ensure_olah(venv: Path = OLAH_VENV) -> Path:
     if cli.is_file() and stamp.is_file():
         return cli
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", f"olah=={OLAH_VERSION}"],
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-compile",
+                    f"olah=={OLAH_VERSION}"],
                    check=True)
     stamp.touch()
     return cli
