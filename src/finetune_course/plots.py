@@ -182,7 +182,9 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     # Long names on two or three lines, broken between words only, so that neighbours do not overlap (a
     # Chinese character is as wide as two Latin letters; ZH_TEXT puts spaces where a Chinese name may break).
     width = 8 if figures_in_chinese(edition) else 14
-    names = [textwrap.fill(shown(name), width, break_long_words=False, break_on_hyphens=False)
+    # A bracket stays on one line: "(1 of 3)" never breaks before its number.
+    names = [textwrap.fill(re.sub(r"\([^)]*\)", lambda m: m[0].replace(" ", "\u00a0"), shown(name)), width,
+                           break_long_words=False, break_on_hyphens=False)
              for name in values]
     bars = ax.bar(names, list(values.values()), color="#2c7fb8")
     ax.tick_params(axis="x", labelsize=9)
@@ -199,6 +201,8 @@ def compare_bars(values: dict[str, float], title: str, ylabel: str, log: bool = 
     ax.set(title=shown(title), ylabel=shown(ylabel))
     if log:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        ax.yaxis.set_minor_formatter(plt.NullFormatter())      # no "6×10^5" between the powers of ten
     ax.margins(y=0.2)
     return ax
 
