@@ -87,26 +87,29 @@ def test_step_7_quotes_the_padding_factor_step_4_measured(run_name, request):
 @pytest.mark.parametrize("run_name", RUNS)
 def test_the_learning_curve_note_matches_the_logged_scores(run_name, request):
     """The note under step 7's curves, worked out again from the validation losses and accuracies in
-    metrics.json: still learning, over-fitting (accuracy fell beyond its noise), within noise (the loss rose
-    by at most 2% of its lowest value) or over-confidence."""
+    metrics.json and the noises it recorded (paired: two epochs compared tweet by tweet): still learning,
+    over-fitting (accuracy fell beyond its noise), within noise (the loss rose within its noise) or
+    over-confidence."""
     run = request.getfixturevalue(run_name)
     metrics = run["metrics"]
     losses, accuracies = metrics["validation_loss_per_epoch"], metrics["validation_accuracy_per_epoch"]
     assert len(losses) == len(accuracies) == metrics["num_train_epochs"]
+    curve = metrics["learning_curve"]
+    assert curve["paired"] is True                                # an uninterrupted training: tweet by tweet
     lowest, n = int(np.argmin(losses)), metrics["validation_size"]
-    noise = 1.96 * np.sqrt(accuracies[lowest] * (1 - accuracies[lowest]) / n)
     change = accuracies[-1] - accuracies[lowest]
     rise = (losses[-1] - losses[lowest]) / losses[lowest]
+    assert (curve["epoch"], curve["last"], curve["n"]) == (lowest + 1, len(losses), n)
+    assert curve["change"] == pytest.approx(100 * change) and curve["rise"] == pytest.approx(100 * rise)
     expected = ("curves_one_epoch" if len(losses) == 1
                 else "curves_still_learning" if lowest == len(losses) - 1
-                else "curves_over_fitting" if -change > noise
-                else "curves_within_noise" if rise <= 0.02 else "curves_over_confident")
-    assert metrics["learning_curve_verdict"] == expected, (losses, accuracies)
-    values = {"epoch": lowest + 1, "last": len(losses), "change": 100 * change, "noise": 100 * noise, "n": n,
-              "rise": 100 * rise, "loss_noise": 2.0}
+                else "curves_over_fitting" if -curve["change"] > curve["noise"]
+                else "curves_within_noise" if curve["rise"] <= curve["loss_noise"]
+                else "curves_over_confident")
+    assert metrics["learning_curve_verdict"] == curve["verdict"] == expected, (losses, accuracies)
     text = printed(run, "07a")
-    assert messages.say(expected, edition(run), **values) in text
-    headings = {key: "**{}**".format(messages.say(key, edition(run), **values).split("**")[1])
+    assert messages.say(expected, edition(run), **curve) in text
+    headings = {key: "**{}**".format(messages.say(key, edition(run), **curve).split("**")[1])
                 for key in messages.EN if key.startswith("curves_")}          # "**Over-fitting.**"
     assert [key for key, heading in headings.items() if heading in text] == [expected]
     assert f"Kept: epoch {metrics['best_epoch']} |" in text

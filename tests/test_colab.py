@@ -65,8 +65,8 @@ def test_in_a_simulated_colab_the_cell_installs_the_course(tmp_path):
     python = venv / "bin" / "python"
     pins = {line.split("==")[0]: line.split("==")[1].split()[0] for line in
             (ROOT / "requirements.txt").read_text().splitlines() if "==" in line and not line.startswith("#")}
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-compile", f"torch=={pins['torch']}"], check=True,
-                   env=plain_env())
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--no-compile"]
+    subprocess.run([*pip, f"torch=={pins['torch']}"], check=True, env=plain_env())
     bin_dir.mkdir()
     (bin_dir / "nvidia-smi").write_text("#!/bin/sh\nexit 0\n")
     (bin_dir / "nvidia-smi").chmod(0o755)

@@ -66,6 +66,106 @@ def test_the_verdict_reads_loss_and_accuracy_against_the_noise(losses, accuracie
         assert "{" not in said and (len(losses) == 1 or str(epoch) in said)
 
 
+def logits_for(probability_right, labels, k=3):
+    """Logits whose softmax gives each tweet's label `probability_right` (where below 1/k, the rest goes to
+    the next label, which then wins), the other labels sharing what is left."""
+    rows = []
+    for p, label in zip(probability_right, labels):
+        rest = np.full(k, (1 - p) / (k - 1))
+        if p < 1 / k:                       # a wrong answer: the next label takes most of the rest
+            rest[:] = (1 - p) * 0.1 / (k - 2)
+            rest[(label + 1) % k] = (1 - p) * 0.9
+        rest[label] = p
+        rows.append(np.log(rest))
+    return np.array(rows)
+
+
+def epochs_of(probabilities_per_epoch, labels):
+    """The history and the EpochEvaluations of epochs whose tweets get these probabilities of their label."""
+    kept = metrics.EpochEvaluations()
+    entries = []
+    for epoch, probabilities in enumerate(probabilities_per_epoch, start=1):
+        logits = logits_for(probabilities, labels)
+        scores = kept((logits, labels))
+        hits, losses = metrics.per_tweet(logits, labels)
+        entries += [{"loss": 1.0, "epoch": epoch - 0.5},
+                    {"eval_loss": float(losses.mean()), "eval_accuracy": scores["accuracy"],
+                     "eval_macro_f1": scores["macro_f1"], "epoch": float(epoch)}]
+    return entries, kept
+
+
+@pytest.mark.parametrize("last, verdict", [
+    ("better", "curves_still_learning"),       # loss falls to the last epoch
+    ("surer", "curves_over_confident"),        # the same answers, wrong ones surer: loss up, accuracy held
+    ("worse", "curves_over_fitting"),          # right answers among the first 80 turn wrong: accuracy down
+    ("jitter", "curves_within_noise"),         # each tweet's probability moves a little, a bit more down
+])
+def test_the_paired_verdict_compares_the_epochs_tweet_by_tweet(last, verdict):
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 3, 200)
+    first = rng.uniform(0.05, 0.55, 200)
+    second = first + 0.1                                     # learning: every tweet's label more likely
+    right = second > 1 / 3
+    third = {"better": np.clip(second + 0.05, 0, 0.97),
+             "surer": np.where(right, second, second / 3),
+             "worse": np.where(right & (np.arange(200) < 80), 0.2, second),
+             "jitter": np.clip(second + rng.normal(-0.003, 0.03, 200), 0.01, 0.97)}[last]
+    entries, kept = epochs_of([first, second, third], labels)
+    reading = metrics.learning_curve_verdict(entries, 200, kept.evaluations, seed=0)
+    assert reading["paired"] and reading["verdict"] == verdict, reading
+    # The noises, computed here again: 1.96 standard deviations of the mean per-tweet difference over the
+    # same resampled rows, the accuracy's in points, the loss's in % of the lowest loss.
+    lowest = reading["epoch"] - 1
+    (hits_a, losses_a), (hits_b, losses_b) = (metrics.per_tweet(*kept.evaluations[lowest]),
+                                              metrics.per_tweet(*kept.evaluations[-1]))
+    rows = np.random.default_rng(0).integers(0, 200, size=(1000, 200))
+    assert reading["noise"] == pytest.approx(100 * 1.96 * (hits_b - hits_a)[rows].mean(axis=1).std())
+    assert reading["loss_noise"] == pytest.approx(
+        100 * 1.96 * (losses_b - losses_a)[rows].mean(axis=1).std() / losses_a.mean())
+    for edition in messages.TABLES:
+        assert "{" not in messages.say(reading["verdict"], edition, **reading)
+
+
+def test_without_every_epochs_logits_the_verdict_falls_back_on_one_epochs_noise():
+    """A run resumed from a checkpoint keeps only the later epochs' logits; other tweets or another order
+    cannot be paired either."""
+    rng = np.random.default_rng(2)
+    labels = rng.integers(0, 3, 100)
+    probabilities = [rng.uniform(0.2, 0.6, 100), rng.uniform(0.3, 0.7, 100), rng.uniform(0.25, 0.65, 100)]
+    entries, kept = epochs_of(probabilities, labels)
+    shuffled = [kept.evaluations[0], kept.evaluations[1], (kept.evaluations[2][0], labels[::-1])]
+    for evaluations in (None, kept.evaluations[1:], shuffled):
+        reading = metrics.learning_curve_verdict(entries, 100, evaluations)
+        assert reading["paired"] is False and reading["loss_noise"] == pytest.approx(100 * metrics.LOSS_NOISE)
+    assert metrics.learning_curve_verdict(entries, 100, kept.evaluations)["paired"] is True
+
+
+def test_a_trainer_hands_every_epoch_the_same_validation_tweets_in_the_same_order(smoke):
+    """What the paired verdict relies on: with step 7's arguments (length-grouped batches) the `Trainer`
+    evaluates the validation tweets in one order every epoch, and their mean loss is its eval_loss."""
+    tokenizer = models.gpt2_tokenizer()
+    tokenizer.pad_token = tokenizer.eos_token
+    rng = np.random.default_rng(3)
+    def tweets(n):
+        return Dataset.from_list([{"input_ids": (ids := rng.integers(0, 500, rng.integers(3, 30)).tolist()),
+                                   "attention_mask": [1] * len(ids), "labels": int(rng.integers(0, 3))}
+                                  for _ in range(n)])
+    kept = metrics.EpochEvaluations()
+    trainer = Trainer(model=tiny_classifier("gpt2", tokenizer.eos_token_id),
+                      args=recipe.training_arguments(smoke, smoke.path("checkpoints"), 4, num_train_epochs=3,
+                                                     save_strategy="no", load_best_model_at_end=False,
+                                                     disable_tqdm=True, logging_strategy="no"),
+                      train_dataset=tweets(64), eval_dataset=tweets(50),
+                      data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=kept)
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+    assert len(kept.evaluations) == 3
+    assert all(np.array_equal(labels, kept.evaluations[0][1]) for _, labels in kept.evaluations)
+    assert not np.array_equal(kept.evaluations[0][1], trainer.eval_dataset["labels"])   # grouped by length
+    logged = [entry["eval_loss"] for entry in trainer.state.log_history if "eval_loss" in entry]
+    assert [metrics.per_tweet(*e)[1].mean() for e in kept.evaluations] == pytest.approx(logged, rel=1e-5)
+
+
 def test_the_epoch_table_averages_the_training_losses_logged_in_each_epoch():
     rows = metrics.epoch_table(history([0.9, 0.8], [0.6, 0.7]))
     assert [row["epoch"] for row in rows] == [1, 2]

@@ -163,36 +163,81 @@ def epoch_table(log_history: list[dict]) -> list[dict]:
     return rows
 
 
-# Two epochs' validation losses on the same tweets differ by a percent or so without any trend; a rise smaller
-# than this share of the lowest loss is read as noise (a simple rule: the log holds no per-tweet losses to
-# measure the loss's own spread).
+class EpochEvaluations:
+    """Step 6's `compute_metrics`, which also keeps each evaluation's logits and labels: the `Trainer` hands
+    it the same validation tweets in the same order every epoch, so that two epochs can be compared tweet
+    by tweet (`learning_curve_verdict`)."""
+
+    def __init__(self):
+        self.evaluations: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __call__(self, eval_pred) -> dict:
+        logits, labels = eval_pred
+        self.evaluations.append((np.asarray(logits), np.asarray(labels)))
+        return compute_metrics(eval_pred)
+
+
+def per_tweet(logits, labels) -> tuple[np.ndarray, np.ndarray]:
+    """Each tweet's hit (1.0 where the top label is right) and cross-entropy loss."""
+    logits, labels = np.asarray(logits, dtype=np.float64), np.asarray(labels)
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return (logits.argmax(axis=1) == labels).astype(float), -log_probabilities[np.arange(len(labels)), labels]
+
+
+def paired_noise(differences, z: float = 1.96, n_resamples: int = 1000, seed: int = 0) -> float:
+    """How far the mean of per-tweet `differences` (one epoch's minus another's, on the same tweets) moves by
+    chance: z times its standard deviation over bootstrap resamples of the tweets."""
+    differences = np.asarray(differences, dtype=np.float64)
+    rows = resampled_rows(len(differences), n_resamples, seed)
+    return float(z * differences[rows].mean(axis=1).std())
+
+
+# Without each tweet's loss (a run resumed from a checkpoint keeps only the logged means), a rise smaller than
+# this share of the lowest validation loss is read as noise: a simple rule, where the paired one cannot run.
 LOSS_NOISE = 0.02
 
 
-def learning_curve_verdict(log_history: list[dict], validation_size: int, z: float = 1.96,
-                           loss_noise: float = LOSS_NOISE) -> dict:
+def learning_curve_verdict(log_history: list[dict], validation_size: int,
+                           evaluations: list[tuple] | None = None, z: float = 1.96, seed: int = 0) -> dict:
     """What the validation curves of a training say: {"verdict": a key of the message tables, then the values
     its sentence needs: "epoch" (the lowest validation loss), "last" (the last epoch), "rise" and "loss_noise"
-    (the validation loss's rise from its lowest to the last epoch, and the rise counted as noise, in % of the
-    lowest loss), "change" and "noise" (the validation accuracy's, in points), "n" (validation tweets)}.
+    (the validation loss's rise from its lowest to the last epoch, and its noise, in % of the lowest loss),
+    "change" and "noise" (the validation accuracy's, in points), "n" (validation tweets), "paired"}.
 
     The loss measures how much probability the model gives the right labels; accuracy only whether the top
     label is right. If the validation loss is lowest at the last epoch, the model was still learning.
-    Otherwise the accuracy's change over the same epochs is read against its noise, z * sqrt(p(1-p)/n) at the
-    lowest-loss epoch: a fall beyond it is over-fitting. If the accuracy held (rose, or fell within its
-    noise), the loss's rise decides: within `loss_noise` of the lowest loss, noise; beyond it,
-    over-confidence (surer answers, costlier mistakes: the first sign of over-fitting).
+    Otherwise the accuracy's change over the same epochs is read against its noise: a fall beyond it is
+    over-fitting. If the accuracy held (rose, or fell within its noise), the loss's rise decides: within
+    its noise, noise; beyond it, over-confidence (surer answers, costlier mistakes: the first sign of
+    over-fitting).
+
+    With `evaluations` (EpochEvaluations' logits and labels, one per epoch, the same tweets in the same order)
+    the two epochs are compared tweet by tweet, as step 6's paired bootstrap compares two models: each noise
+    is z times the standard deviation of the mean per-tweet difference over resamples of the tweets. Without
+    them, the accuracy's noise is one epoch's, z * sqrt(p(1-p)/n), and the loss's is LOSS_NOISE.
     """
     rows = epoch_table(log_history)
     if not rows:
         return {"verdict": "curves_one_epoch", "epoch": 0, "last": 0, "rise": 0.0,
-                "loss_noise": float(loss_noise * 100), "change": 0.0, "noise": 0.0, "n": validation_size}
+                "loss_noise": float(LOSS_NOISE * 100), "change": 0.0, "noise": 0.0, "n": validation_size,
+                "paired": False}
     losses = [row["validation loss"] for row in rows]
     lowest = int(np.argmin(losses))
     rise = (losses[-1] - losses[lowest]) / losses[lowest]
     accuracy_then, accuracy_last = rows[lowest]["validation accuracy"], rows[-1]["validation accuracy"]
-    noise = z * np.sqrt(accuracy_then * (1 - accuracy_then) / validation_size)
     change = accuracy_last - accuracy_then
+    paired = (evaluations is not None and len(evaluations) == len(rows)
+              and all(len(labels) == validation_size and np.array_equal(labels, evaluations[0][1])
+                      for _, labels in evaluations))
+    if paired:
+        (hits_then, losses_then), (hits_last, losses_last) = (per_tweet(*evaluations[lowest]),
+                                                              per_tweet(*evaluations[-1]))
+        noise = paired_noise(hits_last - hits_then, z, seed=seed)
+        loss_noise = paired_noise(losses_last - losses_then, z, seed=seed) / losses[lowest]
+    else:
+        noise = z * np.sqrt(accuracy_then * (1 - accuracy_then) / validation_size)
+        loss_noise = LOSS_NOISE
     verdict = ("curves_one_epoch" if len(rows) == 1
                else "curves_still_learning" if lowest == len(rows) - 1
                else "curves_over_fitting" if -change > noise
@@ -200,4 +245,5 @@ def learning_curve_verdict(log_history: list[dict], validation_size: int, z: flo
                else "curves_over_confident")
     return {"verdict": verdict, "epoch": rows[lowest]["epoch"], "last": rows[-1]["epoch"],
             "rise": float(rise * 100), "loss_noise": float(loss_noise * 100),
-            "change": float(change * 100), "noise": float(noise * 100), "n": validation_size}
+            "change": float(change * 100), "noise": float(noise * 100), "n": validation_size,
+            "paired": bool(paired)}

@@ -151,7 +151,7 @@ def training_trainer(model, tokenizer, tokenized: DatasetDict, settings: Setting
     )
     return Trainer(model=model, args=training_args, train_dataset=tokenized["train"],
                    eval_dataset=tokenized["validation"], data_collator=DataCollatorWithPadding(tokenizer),
-                   processing_class=tokenizer, compute_metrics=metrics.compute_metrics)
+                   processing_class=tokenizer, compute_metrics=metrics.EpochEvaluations())   # as step 7
 
 
 def resume_point(settings: Settings, state: PartialState) -> str | None:
@@ -228,6 +228,8 @@ def training_record(trainer: Trainer, results: dict, folder: Path, validation_si
     """training.json, beside the saved weights: step 7's part 1 writes it, part 2 reads it. This command runs
     no learning-rate sweep and measures no memory: those two are None."""
     history = trainer.state.log_history
+    curves = metrics.learning_curve_verdict(history, validation_size, trainer.compute_metrics.evaluations,
+                                            seed=trainer.args.seed)      # step 7.6's reading of the curves
     trainable, parameters = measure.trainable_parameters(trainer.model)
     return {
         "num_train_epochs": results["num_train_epochs"],
@@ -235,7 +237,8 @@ def training_record(trainer: Trainer, results: dict, folder: Path, validation_si
         "validation_loss_per_epoch": results["validation_loss_per_epoch"],
         "validation_accuracy_per_epoch": [entry["eval_accuracy"] for entry in history
                                           if "eval_loss" in entry],
-        "learning_curve_verdict": metrics.learning_curve_verdict(history, validation_size)["verdict"],
+        "learning_curve_verdict": curves["verdict"],
+        "learning_curve": curves,
         **{key: results[key] for key in ("best_epoch", "best_validation_macro_f1", "resumed_from_checkpoint",
                                          "train_runtime_s")},
         "train_memory_added_mb": None,
