@@ -117,6 +117,64 @@ def test_the_bonus_trains_with_the_methods_trainer():
                for place in places_holding("methods.trainer("))
 
 
+def test_the_bonus_trains_its_first_method_in_the_open_with_the_methods_trainer(smoke_settings):
+    """B.3 builds its TrainingArguments and Trainer in the open; `train_and_test` and `make seeds` take them
+    from methods.trainer: the same arguments, the same parts, the same callbacks."""
+    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer
+
+    from finetune_course import recipe
+
+    torch_model = BertForSequenceClassification(BertConfig(
+        hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, vocab_size=100,
+        num_labels=3))
+    tokenizer = models.gpt2_tokenizer()
+    tokenizer.pad_token = tokenizer.eos_token
+    tokenized = tokenized_subsets()
+    body = ast.parse(cell_source(BONUS, "c34c0aff")).body
+    names = {"folder", "steps_per_epoch", "args", "trainer"}
+    wanted = [node for node in body
+              if (isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) in names)
+              or (isinstance(node, ast.Expr)
+                  and ast.unparse(node.value).startswith("trainer.remove_callback"))]
+    assert len(wanted) == 5
+    namespace = {"settings": smoke_settings, "tokenized": tokenized, "model": torch_model, "np": np,
+                 "tokenizer": tokenizer, "recipe": recipe, "metrics": metrics, "Trainer": Trainer,
+                 "DataCollatorWithPadding": DataCollatorWithPadding, "PrinterCallback": PrinterCallback}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), "<B.3>", "exec"), namespace)
+    shown = namespace["trainer"]
+    package = methods.trainer(torch_model, tokenizer, tokenized, smoke_settings,
+                              namespace["folder"] / "checkpoints", smoke_settings.learning_rate)
+    assert shown.args.to_dict() == package.args.to_dict()
+    assert shown.train_dataset is package.train_dataset is tokenized["train"]
+    assert shown.eval_dataset is package.eval_dataset is tokenized["validation"]
+    assert shown.compute_metrics is package.compute_metrics is metrics.compute_metrics
+    assert shown.processing_class is package.processing_class is tokenizer
+    assert type(shown.data_collator) is type(package.data_collator) is DataCollatorWithPadding
+    callbacks = [[type(callback) for callback in trainer.callback_handler.callbacks]
+                 for trainer in (shown, package)]
+    assert callbacks[0] == callbacks[1] and PrinterCallback not in callbacks[0]
+
+
+def test_other_load_sees_a_busy_core():
+    """`methods.OtherLoad`: near 0 while only this process works, and about a core's share while another
+    process keeps one core busy."""
+    import time
+
+    with methods.OtherLoad() as alone:
+        np.linalg.svd(np.random.default_rng(0).random((300, 300)))
+    assert 0 <= alone.share <= 1
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        with methods.OtherLoad() as beside:
+            time.sleep(1.0)
+    finally:
+        busy.kill()
+        busy.wait()
+    cores = __import__("psutil").cpu_count()
+    assert beside.share >= 0.8 / cores
+
+
 def lora_cell_config(model):
     """The `LoraConfig` that B.5's second cell writes out, for `model`."""
     namespace = {"model": model, "targets": models.lora_targets(model), "LoraConfig": LoraConfig,

@@ -158,6 +158,12 @@ EN: dict[str, str] = {
                                  "where this notebook says *pretrained*, read *random*, frozen as loaded. "
                                  "Expect the cheaper methods to learn little here (B.7 says why); "
                                  "the `offline` profile shows them on a pretrained model.",
+    # some method trained while other programs took more than methods.BUSY of the CPU time (`other programs`)
+    "timings_disturbed": "**Timings disturbed.** While some methods trained ({methods}), other programs took "
+                         "more than {limit:.0%} of this machine's CPU time (`other programs` above). Those "
+                         "times are longer than the training needs, each by a different amount, so they do "
+                         "not compare, and neither do their shares of every weight's time. Compare the "
+                         "accuracies; to compare the times, run this notebook again on a quiet machine.",
     # A cheaper method's accuracy against the reference's, from the paired 95% interval of the difference:
     # clearly (the whole interval on one side of 0, its gap to 0 more than half its width), close to 0 but
     # excluding it, or including 0;
@@ -315,6 +321,11 @@ ZH: dict[str, str] = {
                                  "被冻结的部分保持加载时的随机权重。"
                                  "在这里，低成本方法预计学不到多少（B.7 节解释原因）；"
                                  "`offline` 运行配置在一个预训练模型上展示它们。",
+    "timings_disturbed": "**计时受到干扰。**有的方法训练时（{methods}），其他程序占用了这台机器超过 "
+                         "{limit:.0%} 的 CPU 时间（见上面的 `other programs`）。"
+                         "这些时间比训练本身所需的长，而且各自长出的量不同，所以不能相互比较，"
+                         "它们占训练全部权重用时的比例也一样。"
+                         "请比较准确率；要比较时间，请在一台空闲的机器上重新运行本 notebook。",
     "method_clearly_below_reference": "明显低于{reference}（{points:+.1f} 个百分点）",
     "method_below_reference": "低于{reference}（{points:+.1f} 个百分点，区间不含 0）",
     "method_like_reference": "与{reference}没有可测的差别（{points:+.1f} 个百分点）",

@@ -251,7 +251,8 @@ def learning_curves(log_history: list[dict], *, edition: str):
 def tradeoffs(table, baselines: dict[str, float], title: str, *, edition: str):
     """Test accuracy (with its 95% interval) of each method against its trainable parameters (log scale) and
     against its training time; `table` has one row per method with the columns "trainable parameters",
-    "training s", "accuracy", "accuracy low" and "accuracy high". Baselines are drawn as horizontal lines."""
+    "training s", "accuracy", "accuracy low" and "accuracy high". Baselines (up to three) are drawn as
+    horizontal lines."""
     from matplotlib.ticker import PercentFormatter
 
     shown = in_edition(edition)
@@ -262,7 +263,7 @@ def tradeoffs(table, baselines: dict[str, float], title: str, *, edition: str):
             ax.errorbar(row[column], row["accuracy"], color=color, marker="o", capsize=4, label=shown(method),
                         yerr=[[row["accuracy"] - row["accuracy low"]],
                               [row["accuracy high"] - row["accuracy"]]])
-        for (name, value), style in zip(baselines.items(), ("--", ":")):
+        for (name, value), style in zip(baselines.items(), ("--", ":", "-.")):
             ax.axhline(value, color="gray", linestyle=style, label=shown(name))
         ax.set(xlabel=shown(xlabel))
         ax.margins(x=0.1)
