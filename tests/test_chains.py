@@ -126,7 +126,7 @@ NUMBERS = {
             r"(best rate: |sweep: inconclusive \(best rate within noise of the floor\) \| rate kept: )",
             r"optimizer steps per rate: \d+ \| in the training \(7.5\): \d+",
             r"largest difference: loss [\d.e+-]+ \| weights [\d.e+-]+ \(tolerance 1e-05\)",
-            r"validation accuracy noise: ±[\d.]+ points on \d+ tweets \| paired: True",
+            r"validation loss, epoch \d vs \d: [-+][\d.]+% \| noise: ±[\d.]+% \| paired: True",
             r"Saved: \[.*'model.safetensors'.*'training.json'.*\]"],
     "07b": [r"weights sha256: ([0-9a-f]{16})… \| part 1 recorded: \1…",
             r"Fine-tuned on \d+ test tweets: accuracy [\d.]+% \(95% interval [\d.]+%–[\d.]+%\)",

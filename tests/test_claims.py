@@ -87,22 +87,25 @@ def test_step_7_quotes_the_padding_factor_step_4_measured(run_name, request):
 @pytest.mark.parametrize("run_name", RUNS)
 def test_the_learning_curve_note_matches_the_logged_scores(run_name, request):
     """The note under step 7's curves, worked out again from the validation losses and accuracies in
-    metrics.json and the noises it recorded (paired: two epochs compared tweet by tweet): still learning,
-    over-fitting (accuracy fell beyond its noise), within noise (the loss rose within its noise) or
-    over-confidence."""
+    metrics.json and the noises it recorded (paired: two epochs compared tweet by tweet): still learning or
+    levelling off (the last epoch's fall beyond or within its noise), over-fitting (accuracy fell beyond its
+    noise), within noise (the loss rose within its noise) or over-confidence."""
     run = request.getfixturevalue(run_name)
     metrics = run["metrics"]
     losses, accuracies = metrics["validation_loss_per_epoch"], metrics["validation_accuracy_per_epoch"]
     assert len(losses) == len(accuracies) == metrics["num_train_epochs"]
     curve = metrics["learning_curve"]
     assert curve["paired"] is True                                # an uninterrupted training: tweet by tweet
-    lowest, n = int(np.argmin(losses)), metrics["validation_size"]
+    lowest, n, last = int(np.argmin(losses)), metrics["validation_size"], len(losses) - 1
+    compared = last - 1 if lowest == last else lowest         # a fall into the last epoch, or a rise after
     change = accuracies[-1] - accuracies[lowest]
-    rise = (losses[-1] - losses[lowest]) / losses[lowest]
-    assert (curve["epoch"], curve["last"], curve["n"]) == (lowest + 1, len(losses), n)
+    rise = (losses[-1] - losses[compared]) / losses[compared]
+    assert (curve["epoch"], curve["last"], curve["compared"], curve["n"]) == (lowest + 1, last + 1,
+                                                                             compared + 1, n)
     assert curve["change"] == pytest.approx(100 * change) and curve["rise"] == pytest.approx(100 * rise)
+    fell = "curves_still_learning" if -curve["rise"] > curve["loss_noise"] else "curves_levelling_off"
     expected = ("curves_one_epoch" if len(losses) == 1
-                else "curves_still_learning" if lowest == len(losses) - 1
+                else fell if lowest == last
                 else "curves_over_fitting" if -curve["change"] > curve["noise"]
                 else "curves_within_noise" if curve["rise"] <= curve["loss_noise"]
                 else "curves_over_confident")

@@ -41,7 +41,8 @@ def history(validation_losses, validation_accuracies, logs_per_epoch=2) -> list[
 
 
 @pytest.mark.parametrize("losses, accuracies, n, verdict, epoch", [
-    ([0.90, 0.70, 0.60], [0.60, 0.70, 0.72], 200, "curves_still_learning", 3),
+    ([0.90, 0.70, 0.60], [0.60, 0.70, 0.72], 200, "curves_still_learning", 3),    # last fall 14%: learning
+    ([0.90, 0.70, 0.69], [0.60, 0.70, 0.71], 200, "curves_levelling_off", 3),     # last fall 1.4%: noise
     ([0.90, 0.70, 0.80], [0.60, 0.70, 0.75], 200, "curves_over_confident", 2),    # accuracy rose
     ([0.90, 0.70, 0.80], [0.60, 0.70, 0.70], 200, "curves_over_confident", 2),    # accuracy held
     ([0.90, 0.70, 0.95], [0.60, 0.80, 0.65], 200, "curves_over_fitting", 2),      # fell 15 points, noise 5.5
@@ -55,12 +56,16 @@ def history(validation_losses, validation_accuracies, logs_per_epoch=2) -> list[
 def test_the_verdict_reads_loss_and_accuracy_against_the_noise(losses, accuracies, n, verdict, epoch):
     reading = metrics.learning_curve_verdict(history(losses, accuracies), validation_size=n)
     assert reading["verdict"] == verdict and reading["epoch"] == epoch and reading["n"] == n
-    lowest = int(np.argmin(losses))
-    p = accuracies[lowest]
-    assert reading["noise"] == pytest.approx(100 * 1.96 * np.sqrt(p * (1 - p) / n))
-    assert reading["change"] == pytest.approx(100 * (accuracies[-1] - p))
-    assert reading["rise"] == pytest.approx(100 * (losses[-1] - losses[lowest]) / losses[lowest])
-    assert reading["loss_noise"] == pytest.approx(100 * metrics.LOSS_NOISE)
+    assert reading["paired"] is False                 # no logits: one epoch's noise and the 2% rule
+    if len(losses) > 1:
+        lowest, last = int(np.argmin(losses)), len(losses) - 1
+        compared = last - 1 if lowest == last else lowest
+        p = accuracies[lowest]
+        assert reading["compared"] == compared + 1
+        assert reading["noise"] == pytest.approx(100 * 1.96 * np.sqrt(p * (1 - p) / n))
+        assert reading["change"] == pytest.approx(100 * (accuracies[-1] - p))
+        assert reading["rise"] == pytest.approx(100 * (losses[-1] - losses[compared]) / losses[compared])
+        assert reading["loss_noise"] == pytest.approx(100 * metrics.LOSS_NOISE)
     for edition in messages.TABLES:                    # every verdict has its sentence, values filled
         said = messages.say(reading["verdict"], edition, **reading)
         assert "{" not in said and (len(losses) == 1 or str(epoch) in said)
@@ -95,7 +100,8 @@ def epochs_of(probabilities_per_epoch, labels):
 
 
 @pytest.mark.parametrize("last, verdict", [
-    ("better", "curves_still_learning"),       # loss falls to the last epoch
+    ("better", "curves_still_learning"),       # every tweet's label more likely again: a clear last fall
+    ("flat", "curves_levelling_off"),          # a last fall within the tweets' own spread
     ("surer", "curves_over_confident"),        # the same answers, wrong ones surer: loss up, accuracy held
     ("worse", "curves_over_fitting"),          # right answers among the first 80 turn wrong: accuracy down
     ("jitter", "curves_within_noise"),         # each tweet's probability moves a little, a bit more down
@@ -109,15 +115,17 @@ def test_the_paired_verdict_compares_the_epochs_tweet_by_tweet(last, verdict):
     third = {"better": np.clip(second + 0.05, 0, 0.97),
              "surer": np.where(right, second, second / 3),
              "worse": np.where(right & (np.arange(200) < 80), 0.2, second),
-             "jitter": np.clip(second + rng.normal(-0.003, 0.03, 200), 0.01, 0.97)}[last]
+             "jitter": np.clip(second + rng.normal(-0.003, 0.03, 200), 0.01, 0.97),
+             "flat": np.clip(second + np.random.default_rng(5).normal(0.007, 0.03, 200), 0.01, 0.97)}[last]
     entries, kept = epochs_of([first, second, third], labels)
     reading = metrics.learning_curve_verdict(entries, 200, kept.evaluations, seed=0)
     assert reading["paired"] and reading["verdict"] == verdict, reading
     # The noises, computed here again: 1.96 standard deviations of the mean per-tweet difference over the
     # same resampled rows, the accuracy's in points, the loss's in % of the lowest loss.
-    lowest = reading["epoch"] - 1
-    (hits_a, losses_a), (hits_b, losses_b) = (metrics.per_tweet(*kept.evaluations[lowest]),
-                                              metrics.per_tweet(*kept.evaluations[-1]))
+    lowest, compared = reading["epoch"] - 1, reading["compared"] - 1
+    (hits_a, _), (_, losses_a), (hits_b, losses_b) = (metrics.per_tweet(*kept.evaluations[lowest]),
+                                                      metrics.per_tweet(*kept.evaluations[compared]),
+                                                      metrics.per_tweet(*kept.evaluations[-1]))
     rows = np.random.default_rng(0).integers(0, 200, size=(1000, 200))
     assert reading["noise"] == pytest.approx(100 * 1.96 * (hits_b - hits_a)[rows].mean(axis=1).std())
     assert reading["loss_noise"] == pytest.approx(

@@ -187,10 +187,16 @@ def test_the_bonus_pipeline_demo_names_loras_one_label_first(tmp_path):
         def save_pretrained(self, folder):
             (Path(folder) / "config.json").write_text("{}")
 
+    asked = []
+
     def namespace(predictions):
-        answers = lambda texts: [{"label": "glad", "score": 0.4} for _ in texts]
-        return {"np": np, "pd": pd, "artifacts": artifacts,
-                "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts)),
+        def answers(texts):
+            asked.append(list(texts))
+            return [{"label": "glad", "score": 0.4} for _ in texts]
+        own_test_texts = {"test": {"text": ["first of mine", "second of mine", "third of mine"]}}
+        return {"np": np, "pd": pd, "artifacts": artifacts, "load_from_disk": lambda folder: own_test_texts,
+                "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts),
+                                            text_column="text"),
                 "merged_model": Saved(), "tokenizer": Saved(), "label_names": ["sad", "meh", "glad"],
                 "runs": {"LoRA": {"predictions": np.array(predictions)}},
                 "pipeline": lambda task, model: answers}
@@ -198,6 +204,7 @@ def test_the_bonus_pipeline_demo_names_loras_one_label_first(tmp_path):
     source = cell_source(BONUS, "a3639a9a")
     assert printed_by(source, namespace([2, 2, 2])) == "one label for every test tweet: 'glad'\n"
     assert printed_by(source, namespace([2, 0, 1])) == ""
+    assert asked[-1] == ["first of mine", "second of mine"]      # labels of one's own: one's own texts
 
 
 @pytest.mark.filterwarnings("ignore:`is_gradient_checkpointing` is deprecated:FutureWarning")  # peft's (B.5)

@@ -109,13 +109,18 @@ EN: dict[str, str] = {
     # --- step 07a ---
     # What the validation curves show: metrics.learning_curve_verdict's keys and values (step 7, part 1).
     "curves_one_epoch": "**One epoch only.** A curve needs two points: nothing to read yet.",
-    "curves_still_learning": "**Still learning.** Validation loss was lowest after the last epoch, {last}. "
-                             "The model was still improving on tweets it never trained on; more epochs "
-                             "might help, and validation would tell.",
+    "curves_still_learning": "**Still learning.** Validation loss was lowest after the last epoch, {last}, "
+                             "and that epoch changed it by {rise:+.1f}%, beyond its noise "
+                             "(±{loss_noise:.1f}%). The model was still improving on tweets it never trained "
+                             "on; more epochs might help, and validation would tell.",
+    "curves_levelling_off": "**Levelling off.** Validation loss was lowest after the last epoch, {last}, but "
+                            "that epoch changed it by only {rise:+.1f}%, within its noise "
+                            "(±{loss_noise:.1f}%). The curve may be flattening: more epochs may add little, "
+                            "and validation would tell.",
     "curves_over_confident": "**Over-confidence: the first sign of over-fitting.** Validation loss was "
                              "lowest after epoch {epoch}, then rose by {rise:.1f}%, beyond its noise "
-                             "({loss_noise:.1f}%), while validation accuracy held ({change:+.1f} points; its "
-                             "noise on {n} tweets is ±{noise:.1f}). The model grew surer of its answers: "
+                             "(±{loss_noise:.1f}%), while validation accuracy held ({change:+.1f} points; "
+                             "its noise on {n} tweets is ±{noise:.1f}). The model grew surer of its answers: "
                              "the wrong ones, given with more confidence, cost much more loss. "
                              "Over-fitting shows in the loss before the accuracy; with more epochs the "
                              "accuracy may follow.",
@@ -124,7 +129,7 @@ EN: dict[str, str] = {
                            "(±{noise:.1f} on {n} tweets). The model fits its training tweets at the expense "
                            "of new ones.",
     "curves_within_noise": "**Within noise.** Validation loss was lowest after epoch {epoch}; by the "
-                           "last epoch it rose by {rise:.1f}%, within its noise ({loss_noise:.1f}%), and "
+                           "last epoch it rose by {rise:.1f}%, within its noise (±{loss_noise:.1f}%), and "
                            "validation accuracy changed by {change:+.1f} points (its noise on {n} tweets: "
                            "±{noise:.1f}). Nothing here shows over-fitting; more validation tweets would "
                            "tell.",
@@ -280,10 +285,14 @@ ZH: dict[str, str] = {
     # --- step 06 ---
     # --- step 07a ---
     "curves_one_epoch": "**只训练了一轮。** 一条曲线至少要有两个点：现在还没有什么可读。",
-    "curves_still_learning": "**仍在学习。** 验证损失在最后一轮（第 {last} 轮）结束时最低。"
+    "curves_still_learning": "**仍在学习。** 验证损失在最后一轮（第 {last} 轮）结束时最低，"
+                             "这一轮让它变化了 {rise:+.1f}%，超出了它的噪声（±{loss_noise:.1f}%）。"
                              "模型在从未训练过的推文上仍在进步；多训练几轮也许有帮助，验证集会给出答案。",
+    "curves_levelling_off": "**趋于平缓。** 验证损失在最后一轮（第 {last} 轮）结束时最低，"
+                            "但这一轮只让它变化了 {rise:+.1f}%，在它的噪声之内（±{loss_noise:.1f}%）。"
+                            "曲线可能正在变平：再多训练几轮收获可能不大，验证集会给出答案。",
     "curves_over_confident": "**过度自信：过拟合的最初迹象。** 验证损失在第 {epoch} 轮结束时最低，随后上升了 "
-                             "{rise:.1f}%，超出了它的噪声（{loss_noise:.1f}%），而验证准确率持平"
+                             "{rise:.1f}%，超出了它的噪声（±{loss_noise:.1f}%），而验证准确率持平"
                              "（{change:+.1f} 个百分点；它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
                              "模型对自己的答案更有把握了：答错的推文，因为模型更有把握，损失也大得多。"
                              "过拟合先在损失上显现，后在准确率上显现；再多训练几轮，准确率可能随之下降。",
@@ -291,7 +300,7 @@ ZH: dict[str, str] = {
                            "{change:+.1f} 个百分点，下降幅度超出了它的噪声（{n} 条推文上约 ±{noise:.1f}）。"
                            "模型贴合训练推文，代价是在新推文上变差。",
     "curves_within_noise": "**在噪声之内。** 验证损失在第 {epoch} 轮结束时最低；到最后一轮它上升了 "
-                           "{rise:.1f}%，在它的噪声之内（{loss_noise:.1f}%），验证准确率变化了 "
+                           "{rise:.1f}%，在它的噪声之内（±{loss_noise:.1f}%），验证准确率变化了 "
                            "{change:+.1f} 个百分点（它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
                            "这里看不出过拟合；要下结论，需要更多的验证推文。",
     # --- step 07b ---

@@ -201,49 +201,52 @@ LOSS_NOISE = 0.02
 def learning_curve_verdict(log_history: list[dict], validation_size: int,
                            evaluations: list[tuple] | None = None, z: float = 1.96, seed: int = 0) -> dict:
     """What the validation curves of a training say: {"verdict": a key of the message tables, then the values
-    its sentence needs: "epoch" (the lowest validation loss), "last" (the last epoch), "rise" and "loss_noise"
-    (the validation loss's rise from its lowest to the last epoch, and its noise, in % of the lowest loss),
-    "change" and "noise" (the validation accuracy's, in points), "n" (validation tweets), "paired"}.
+    its sentence needs: "epoch" (the lowest validation loss), "last" (the last epoch), "compared" (the epoch
+    the last is compared with: the lowest, or the one before the last where the last is the lowest),
+    "rise" and "loss_noise" (the validation loss's change from "compared" to the last epoch, and its noise, in
+    % of the compared loss), "change" and "noise" (the validation accuracy's from the lowest epoch to the
+    last, in points), "n" (validation tweets), "paired"}.
 
     The loss measures how much probability the model gives the right labels; accuracy only whether the top
-    label is right. If the validation loss is lowest at the last epoch, the model was still learning.
-    Otherwise the accuracy's change over the same epochs is read against its noise: a fall beyond it is
-    over-fitting. If the accuracy held (rose, or fell within its noise), the loss's rise decides: within
-    its noise, noise; beyond it, over-confidence (surer answers, costlier mistakes: the first sign of
-    over-fitting).
+    label is right. If the validation loss is lowest at the last epoch, the model was still learning, unless
+    that last fall is within its noise (levelling off). Otherwise the accuracy's change over the same
+    epochs is read against its noise: a fall beyond it is over-fitting. If the accuracy held (rose, or fell
+    within its noise), the loss's rise decides: within its noise, noise; beyond it, over-confidence (surer
+    answers, costlier mistakes: the first sign of over-fitting). The lowest epoch is chosen on these same
+    tweets, which favours a rise from it slightly.
 
     With `evaluations` (EpochEvaluations' logits and labels, one per epoch, the same tweets in the same order)
-    the two epochs are compared tweet by tweet, as step 6's paired bootstrap compares two models: each noise
-    is z times the standard deviation of the mean per-tweet difference over resamples of the tweets. Without
-    them, the accuracy's noise is one epoch's, z * sqrt(p(1-p)/n), and the loss's is LOSS_NOISE.
+    two epochs are compared tweet by tweet, as step 6's paired bootstrap compares two models: each noise is z
+    times the standard deviation of the mean per-tweet difference over resamples of the tweets. Without them,
+    the accuracy's noise is one epoch's, z * sqrt(p(1-p)/n), and the loss's is LOSS_NOISE.
     """
     rows = epoch_table(log_history)
-    if not rows:
-        return {"verdict": "curves_one_epoch", "epoch": 0, "last": 0, "rise": 0.0,
-                "loss_noise": float(LOSS_NOISE * 100), "change": 0.0, "noise": 0.0, "n": validation_size,
+    if len(rows) < 2:
+        return {"verdict": "curves_one_epoch", "epoch": len(rows), "last": len(rows), "compared": len(rows),
+                "rise": 0.0, "loss_noise": 0.0, "change": 0.0, "noise": 0.0, "n": validation_size,
                 "paired": False}
     losses = [row["validation loss"] for row in rows]
-    lowest = int(np.argmin(losses))
-    rise = (losses[-1] - losses[lowest]) / losses[lowest]
-    accuracy_then, accuracy_last = rows[lowest]["validation accuracy"], rows[-1]["validation accuracy"]
+    lowest, last = int(np.argmin(losses)), len(rows) - 1
+    compared = last - 1 if lowest == last else lowest
+    rise = (losses[last] - losses[compared]) / losses[compared]
+    accuracy_then, accuracy_last = rows[lowest]["validation accuracy"], rows[last]["validation accuracy"]
     change = accuracy_last - accuracy_then
     paired = (evaluations is not None and len(evaluations) == len(rows)
               and all(len(labels) == validation_size and np.array_equal(labels, evaluations[0][1])
                       for _, labels in evaluations))
     if paired:
-        (hits_then, losses_then), (hits_last, losses_last) = (per_tweet(*evaluations[lowest]),
-                                                              per_tweet(*evaluations[-1]))
+        (hits_then, _), (_, losses_compared), (hits_last, losses_last) = (
+            per_tweet(*evaluations[lowest]), per_tweet(*evaluations[compared]), per_tweet(*evaluations[last]))
         noise = paired_noise(hits_last - hits_then, z, seed=seed)
-        loss_noise = paired_noise(losses_last - losses_then, z, seed=seed) / losses[lowest]
+        loss_noise = paired_noise(losses_last - losses_compared, z, seed=seed) / losses[compared]
     else:
         noise = z * np.sqrt(accuracy_then * (1 - accuracy_then) / validation_size)
         loss_noise = LOSS_NOISE
-    verdict = ("curves_one_epoch" if len(rows) == 1
-               else "curves_still_learning" if lowest == len(rows) - 1
+    verdict = (("curves_still_learning" if -rise > loss_noise else "curves_levelling_off") if lowest == last
                else "curves_over_fitting" if -change > noise
                else "curves_within_noise" if rise <= loss_noise
                else "curves_over_confident")
-    return {"verdict": verdict, "epoch": rows[lowest]["epoch"], "last": rows[-1]["epoch"],
-            "rise": float(rise * 100), "loss_noise": float(loss_noise * 100),
-            "change": float(change * 100), "noise": float(noise * 100), "n": validation_size,
-            "paired": bool(paired)}
+    return {"verdict": verdict, "epoch": rows[lowest]["epoch"], "last": rows[last]["epoch"],
+            "compared": rows[compared]["epoch"], "rise": float(rise * 100),
+            "loss_noise": float(loss_noise * 100), "change": float(change * 100), "noise": float(noise * 100),
+            "n": validation_size, "paired": bool(paired)}
