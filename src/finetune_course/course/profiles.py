@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..data import is_hub_dataset
 from ..hub import HUB_ADDRESS, cached_snapshot, endpoint, env_true, hub_name
@@ -72,7 +72,11 @@ def resolve_settings(profile: str | None = None, **parameters) -> Settings:
         hub_online = _check_full_profile_can_run({**load_profile("full"), **given})
     else:
         hub_online = False
-    return build_settings(profile, reason, {**load_profile(profile), **given}, hub_online, advice)
+    settings = build_settings(profile, reason, {**load_profile(profile), **given}, hub_online, advice)
+    parameters_file = os.environ.get("COURSE_PARAMS")
+    if parameters_file:                             # say where the values over the profile's came from
+        settings = replace(settings, description=f"{settings.description}; from {parameters_file}")
+    return settings
 
 
 def parameters_file_from_env() -> dict:
