@@ -21,7 +21,7 @@ from test_train import learner_env, params_file, unexplained_stderr
 from transformers import AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 from transformers.pytorch_utils import Conv1D
 
-from finetune_course import artifacts, methods, metrics, models, resolve_settings, seeds
+from finetune_course import artifacts, measure, methods, metrics, models, resolve_settings, seeds
 
 STEP_7B = ROOT / "notebooks" / "07b_evaluate.ipynb"
 BONUS = ROOT / "notebooks" / "bonus" / "cheaper_fine_tuning.ipynb"
@@ -156,17 +156,17 @@ def test_the_bonus_trains_its_first_method_in_the_open_with_the_methods_trainer(
 
 
 def test_other_load_sees_a_busy_core():
-    """`methods.OtherLoad`: near 0 while only this process works, and about a core's share while another
+    """`measure.OtherLoad`: near 0 while only this process works, and about a core's share while another
     process keeps one core busy."""
     import time
 
-    with methods.OtherLoad() as alone:
+    with measure.OtherLoad() as alone:
         np.linalg.svd(np.random.default_rng(0).random((300, 300)))
     assert 0 <= alone.share <= 1
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.3)
-        with methods.OtherLoad() as beside:
+        with measure.OtherLoad() as beside:
             time.sleep(1.0)
     finally:
         busy.kill()

@@ -1,4 +1,5 @@
-"""What a run costs: peak memory while a block runs, trainable parameters, and size on disk.
+"""What a run costs: peak memory while a block runs, trainable parameters, and size on disk; and whether
+other programs took the CPU while a timing ran (`OtherLoad`).
 
 The chain measures each notebook's kernel with `PeakMemory(children=True)`; the notebooks measure their
 own training with `PeakMemory()`.
@@ -9,7 +10,10 @@ from __future__ import annotations
 import ctypes
 import gc
 import threading
+import time
 from pathlib import Path
+
+import psutil
 
 
 class PeakMemory:
@@ -78,3 +82,33 @@ def size_on_disk_mb(path: Path) -> float:
     path = Path(path)
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files) / 2**20
+
+
+# The share of the CPU time that other programs may take while a training runs before its time counts as
+# disturbed (the bonus says so): its threads then wait for cores, each training by a different amount.
+BUSY = 0.2
+
+
+class OtherLoad:
+    """While the block runs, the share of this machine's CPU time that other programs took: the time every
+    core was busy, less this process's own, over the wall time and the cores (`share`: 0 when nothing else
+    ran, 1 when other programs kept every core busy). A timing with a share above `BUSY` was disturbed."""
+
+    share: float = float("nan")
+
+    def __enter__(self):
+        self._start = self._now()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        (wall, busy, own), (wall_end, busy_end, own_end) = self._start, self._now()
+        cores = psutil.cpu_count() or 1
+        self.share = max(0.0, (busy_end - busy - (own_end - own)) / (max(wall_end - wall, 1e-9) * cores))
+
+    @staticmethod
+    def _now() -> tuple[float, float, float]:
+        every = psutil.cpu_times()              # every core's, added up; on Linux, user time includes guests'
+        busy = (sum(every) - every.idle - getattr(every, "iowait", 0)
+                - getattr(every, "guest", 0) - getattr(every, "guest_nice", 0))
+        own = psutil.Process().cpu_times()
+        return time.perf_counter(), busy, own.user + own.system + own.children_user + own.children_system

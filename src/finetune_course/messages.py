@@ -163,7 +163,7 @@ EN: dict[str, str] = {
                                  "where this notebook says *pretrained*, read *random*, frozen as loaded. "
                                  "Expect the cheaper methods to learn little here (B.7 says why); "
                                  "the `offline` profile shows them on a pretrained model.",
-    # some method trained while other programs took more than methods.BUSY of the CPU time (`other programs`)
+    # some method trained while other programs took more than measure.BUSY of the CPU time (`other programs`)
     "timings_disturbed": "**Timings disturbed.** While some methods trained ({methods}), other programs took "
                          "more than {limit:.0%} of this machine's CPU time (`other programs` above). Those "
                          "times are longer than the training needs, each by a different amount, so they do "

@@ -4,16 +4,14 @@ LoRA's configuration, and the linear probe's fit.
 The bonus notebook explains each one (B.1, B.2, B.5). It writes B.3's training arguments, LoRA's
 `LoraConfig` and the probe's fit out in its cells, for teaching, and then trains with `trainer`; tests hold
 those cells equal to `trainer`, `lora_config` and `fit_probe`, with which `make seeds`
-(`finetune_course.seeds`) trains on other seeds. `OtherLoad` says whether other programs disturbed a timing.
+(`finetune_course.seeds`) trains on other seeds.
 """
 
 from __future__ import annotations
 
-import time
 from os import PathLike
 
 import numpy as np
-import psutil
 from transformers import DataCollatorWithPadding, PrinterCallback, Trainer
 
 from . import metrics, models, recipe
@@ -24,9 +22,6 @@ from .params import Settings
 RATE_FACTOR = {"LoRA": 10}
 # The probe's regularisation strengths (smaller: stronger), chosen from by validation macro-F1.
 PROBE_C = [0.001, 0.01, 0.1, 1, 10]
-# The share of the CPU time that other programs may take while a method trains before the bonus says that its
-# timings are disturbed: its threads then wait for cores, and each method by a different amount.
-BUSY = 0.2
 
 
 def trainer(model, tokenizer, tokenized, settings: Settings, output_dir: str | PathLike,
@@ -92,28 +87,3 @@ def fit_probe(features: dict, labels: dict, n_labels: int, grid=PROBE_C):
                                          labels["validation"], list(range(n_labels)))
                      for c, fit in fits.items()}
     return fits[max(validation_f1, key=validation_f1.get)], scaler, validation_f1
-
-
-class OtherLoad:
-    """While the block runs, the share of this machine's CPU time that other programs took: the time every
-    core was busy, less this process's own, over the wall time and the cores (`share`: 0 when nothing else
-    ran, 1 when other programs kept every core busy). A timing with a share above `BUSY` was disturbed."""
-
-    share: float = float("nan")
-
-    def __enter__(self):
-        self._start = self._now()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        (wall, busy, own), (wall_end, busy_end, own_end) = self._start, self._now()
-        cores = psutil.cpu_count() or 1
-        self.share = max(0.0, (busy_end - busy - (own_end - own)) / (max(wall_end - wall, 1e-9) * cores))
-
-    @staticmethod
-    def _now() -> tuple[float, float, float]:
-        every = psutil.cpu_times()              # every core's, added up; on Linux, user time includes guests'
-        busy = (sum(every) - every.idle - getattr(every, "iowait", 0)
-                - getattr(every, "guest", 0) - getattr(every, "guest_nice", 0))
-        own = psutil.Process().cpu_times()
-        return time.perf_counter(), busy, own.user + own.system + own.children_user + own.children_system

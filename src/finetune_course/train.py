@@ -226,7 +226,7 @@ def training_facts(trainer: Trainer, train_result) -> dict:
 
 def training_record(trainer: Trainer, results: dict, folder: Path, validation_size: int) -> dict:
     """training.json, beside the saved weights: step 7's part 1 writes it, part 2 reads it. This command runs
-    no learning-rate sweep and measures no memory: those two are None."""
+    no learning-rate sweep and measures no memory or other load: those are None."""
     history = trainer.state.log_history
     curves = metrics.learning_curve_verdict(history, validation_size, trainer.compute_metrics.evaluations,
                                             seed=trainer.args.seed)      # step 7.6's reading of the curves
@@ -242,6 +242,7 @@ def training_record(trainer: Trainer, results: dict, folder: Path, validation_si
         **{key: results[key] for key in ("best_epoch", "best_validation_macro_f1", "resumed_from_checkpoint",
                                          "train_runtime_s")},
         "train_memory_added_mb": None,
+        "train_other_load": None,
         "trainable_parameters": trainable,
         "parameters": parameters,
         "train_examples_per_s": results["train_examples_per_s"],
