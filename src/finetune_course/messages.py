@@ -265,7 +265,7 @@ ZH: dict[str, str] = {
                    "它有单独的 token。换成其他撇号，这个词就会被切开；"
                    "而像 `’` 这样较少见的字符会变成看似乱码的字节片段。"
                    "文本开头的词前面没有空格，只能用不带 `Ġ` 的 token；"
-                   "这类 token 在词表中较少，所以常见词在那里也可能被切开。"),
+                   "这类 token 在词表中较少，所以即使是常见词，出现在文本开头时也可能被切开。"),
     "quirks_wordpiece": ("**{model}** 使用 WordPiece：它把每个标点符号都切成单独的 token。"
                          "所以 `I'm`、``I`m`` 和 `I’m` 都变成三个 token，只有中间那个（撇号）不同。"
                          "像 `&amp;` 这样的 HTML 实体会变成 `&`、`amp` 和 `;`，"
@@ -294,7 +294,7 @@ ZH: dict[str, str] = {
     "curves_over_confident": "**过度自信：过拟合的最初迹象。** 验证损失在第 {epoch} 轮结束时最低，随后上升了 "
                              "{rise:.1f}%，超出了它的噪声（±{loss_noise:.1f}%），而验证准确率持平"
                              "（{change:+.1f} 个百分点；它在 {n} 条推文上的噪声约为 ±{noise:.1f}）。"
-                             "模型对自己的答案更有把握了：答错的推文，因为模型更有把握，损失也大得多。"
+                             "模型对自己的答案更有把握了：那些答错的推文也答得更自信，因而损失大得多。"
                              "过拟合先在损失上显现，后在准确率上显现；再多训练几轮，准确率可能随之下降。",
     "curves_over_fitting": "**过拟合。** 验证损失在第 {epoch} 轮结束时最低；随后它上升，验证准确率变化了 "
                            "{change:+.1f} 个百分点，下降幅度超出了它的噪声（{n} 条推文上约 ±{noise:.1f}）。"
@@ -325,15 +325,15 @@ ZH: dict[str, str] = {
                      "README 的“跨随机种子”一节给出了一台机器在 `offline` 运行配置上测得的这样一张表："
                      "那是另一次运行，不是这一次。",
     # --- bonus ---
-    "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的微型 GPT-2，它从未经过预训练："
+    "tiny_model_not_pretrained": "本次运行的模型是 `smoke` 运行配置的微型 GPT-2，它从未经过预训练。"
                                  "本 notebook 凡说“预训练”的地方，都请读作“随机”："
                                  "被冻结的部分保持加载时的随机权重。"
                                  "在这里，低成本方法预计学不到多少（B.7 节解释原因）；"
                                  "`offline` 运行配置在一个预训练模型上展示它们。",
-    "timings_disturbed": "**计时受到干扰。**有的方法训练时（{methods}），其他程序占用了这台机器超过 "
+    "timings_disturbed": "**计时受到干扰。** 这些方法训练时（{methods}），其他程序占用了这台机器超过 "
                          "{limit:.0%} 的 CPU 时间（见上面的 `other programs`）。"
-                         "这些时间比训练本身所需的长，而且各自长出的量不同，所以不能相互比较，"
-                         "它们占训练全部权重用时的比例也一样。"
+                         "它们的用时比训练本身所需的长，而且各自多出的量不同，所以这些时间不能相互比较，"
+                         "它们占训练全部权重用时的比例也不能比较。"
                          "请比较准确率；要比较时间，请在一台空闲的机器上重新运行本 notebook。",
     "method_clearly_below_reference": "明显低于{reference}（{points:+.1f} 个百分点）",
     "method_below_reference": "低于{reference}（{points:+.1f} 个百分点，区间不含 0）",
@@ -368,3 +368,8 @@ def say(key: str, edition: str = "en", **values) -> str:
     if key not in table:
         raise KeyError(f"No message {key!r} in the {edition!r} table of finetune_course/messages.py.")
     return table[key].format(**values)
+
+
+def listed(items, edition: str = "en") -> str:
+    """Names joined as a list in `edition`: "a, b" in English, "a、b" in Chinese."""
+    return ("、" if edition == "zh" else ", ").join(items)
