@@ -16,6 +16,8 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .measure import BUSY
+
 COLORS = {"negative": "#c0392b", "neutral": "#7f8c8d", "positive": "#27ae60"}
 
 # Every English text a figure or a note (`callout`) can show, as a whole-text pattern, and its Chinese:
@@ -59,6 +61,7 @@ ZH_TEXT = [
      "{0}：各方法的准确率，对比可训练参数量与训练时间"),
     (r"linear probe", "线性探测"), (r"last block \+ head", "最后一块 + 分类头"),
     (r"lower half frozen", "冻结下半部分"),
+    (r"time disturbed \(hollow\)", "计时受到干扰（空心）"),
     (r"every weight", "训练全部权重"), (r"step 7 \((\d+) blocks frozen\)", "第 7 步（冻结 {0} 块）"),
     # `make bench`'s figure (benchmarks/bench.py): its recipes, each adding one lever to the one before
     (r"Training throughput, levers added one at a time \((.+), (\d+) CPU cores\)",
@@ -260,16 +263,22 @@ def tradeoffs(table, baselines: dict[str, float], title: str, *, edition: str):
     for ax, column, xlabel in zip(axes, ("trainable parameters", "training s"),
                                   ("trainable parameters (log scale)", "training time (s)")):
         for (method, row), color in zip(table.iterrows(), plt.cm.tab10.colors):
+            # A time measured while other programs took much of the CPU: drawn hollow (bonus, B.7)
+            hollow = column == "training s" and row.get("other load", 0) > BUSY
             ax.errorbar(row[column], row["accuracy"], color=color, marker="o", capsize=4, label=shown(method),
+                        markerfacecolor="white" if hollow else color,
                         yerr=[[row["accuracy"] - row["accuracy low"]],
                               [row["accuracy high"] - row["accuracy"]]])
-        for (name, value), style in zip(baselines.items(), ("--", ":", "-.")):
-            ax.axhline(value, color="gray", linestyle=style, label=shown(name))
+        for (name, value), style in zip(baselines.items(), ("--", ":", "-.")):   # values in the legend
+            ax.axhline(value, color="gray", linestyle=style, label=f"{shown(name)} ({value:.1%})")
         ax.set(xlabel=shown(xlabel))
         ax.margins(x=0.1)
     axes[0].set_xscale("log")
     axes[0].set(ylabel=shown("test accuracy (95% interval)"))
     axes[0].yaxis.set_major_formatter(PercentFormatter(1.0))
+    if "other load" in table and (table["other load"] > BUSY).any():
+        axes[1].plot([], [], "o", color="gray", markerfacecolor="white",
+                     label=shown("time disturbed (hollow)"))
     handles, labels = axes[1].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside right upper", fontsize=8)  # beside the panels: no point hidden
     fig.suptitle(shown(title))
