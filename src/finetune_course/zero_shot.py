@@ -54,14 +54,18 @@ def prompt_predictions(model_source: str, texts: list[str], label_names: list[st
     lm = AutoModelForCausalLM.from_pretrained(model_source).eval()
     # The first token of each label word, with its leading space, as it would follow "Sentiment:".
     word_ids = [tokenizer(" " + word)["input_ids"][0] for word in label_names]
+    # The LM head's rows for the label words only: scoring every vocabulary entry at every position (what
+    # `lm(**batch).logits` computes, and step 1's by-hand cell shows for one prompt) would cost far more.
+    head = lm.get_output_embeddings()
     predictions = []
     for start in range(0, len(texts), batch_size):
         prompts = [prompt.format(text=text) for text in texts[start:start + batch_size]]
         batch = tokenizer(prompts, return_tensors="pt", padding=True, truncation=True, max_length=128)
         with torch.no_grad():
-            logits = lm(**batch).logits
-        last = batch["attention_mask"].sum(dim=1) - 1          # the last real token of each prompt
-        scores = logits[torch.arange(len(prompts)), last][:, word_ids]
+            hidden = lm.base_model(**batch).last_hidden_state
+            last = batch["attention_mask"].sum(dim=1) - 1      # the last real token of each prompt
+            at_last = hidden[torch.arange(len(prompts)), last]
+            scores = at_last @ head.weight[word_ids].T + (0 if head.bias is None else head.bias[word_ids])
         predictions.extend(scores.argmax(dim=-1).tolist())
     return np.array(predictions)
 
