@@ -249,14 +249,14 @@ def test_a_newcomer_follows_the_chinese_readme_through_the_mirror(tmp_path, tmp_
     listens on: this checkout's .venv is set up already, and test_readme_zh checks that `make setup`'s pip
     asks PIP_INDEX_URL), then `make execute-all EDITION=zh` with the default `auto`, a fresh Hugging Face
     cache and the test's sizes: the Chinese edition on the `full` profile, its model and data downloaded
-    through the mirror. Steps 1 and 2 download and use both; the later steps run on `full` in English
+    through the mirror. Steps 1-3 download and use both; the later steps run on `full` in English
     (full_run) and in Chinese on `smoke` (test_translation), with the same code cells."""
     olah_installed(tmp_path_factory)
     params = tmp_path / "params.yaml"
     params.write_text(FULL_QUICK.read_text() + f"artifacts_dir: {tmp_path / 'artifacts'}\n")
     with HUB_MIRROR.serving(tmp_path / "mirror") as mirror:
         script = readme_zh_first_commands(mirror.endpoint, f"http://127.0.0.1:{HUB_MIRROR.free_port()}/simple",
-                                          params, tmp_path / "build", steps="01,02")
+                                          params, tmp_path / "build", steps="01,02,03")
         env = {k: v for k, v in learner_env(tmp_path / "hf-home", "").items() if k != "HF_ENDPOINT"}
         finished = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
         requests = "\n".join(mirror.requests())
@@ -268,7 +268,7 @@ def test_a_newcomer_follows_the_chinese_readme_through_the_mirror(tmp_path, tmp_
     assert (results["profile"], results["edition"]) == ("full", "zh")
     assert results["profile_reason"].startswith(f"auto chose it: the Hub mirror at {mirror.endpoint} "
                                                 "(HF_ENDPOINT) answered for model 'gpt2'")
-    assert [name[:2] for name in results["notebook_seconds"]] == ["01", "02"]
+    assert [name[:2] for name in results["notebook_seconds"]] == ["01", "02", "03"]
     for path in ("/gpt2/resolve/", "model.safetensors", "/datasets/mteb/tweet_sentiment_extraction/resolve/",
                  "train.jsonl"):
         assert path in requests, path
