@@ -31,6 +31,7 @@ from transformers.pytorch_utils import Conv1D
 
 from finetune_course import (
     artifacts,
+    data,
     measure,
     messages,
     methods,
@@ -194,7 +195,8 @@ def test_the_bonus_pipeline_demo_names_loras_one_label_first(tmp_path):
             asked.append(list(texts))
             return [{"label": "glad", "score": 0.4} for _ in texts]
         own_test_texts = {"test": {"text": ["first of mine", "second of mine", "third of mine"]}}
-        return {"np": np, "pd": pd, "artifacts": artifacts, "load_from_disk": lambda folder: own_test_texts,
+        return {"np": np, "pd": pd, "artifacts": artifacts, "data": data,
+                "load_from_disk": lambda folder: own_test_texts,
                 "settings": SimpleNamespace(path=lambda *parts: tmp_path.joinpath(*parts),
                                             text_column="text"),
                 "merged_model": Saved(), "tokenizer": Saved(), "label_names": ["sad", "meh", "glad"],

@@ -42,6 +42,14 @@ KINDS_ZH = {
 SINGLE_FILE_TEST_SHARE = 0.2
 # A column named like this, beside integer labels, gives their names (as in mteb/tweet_sentiment_extraction).
 LABEL_TEXT_COLUMN = "label_text"
+SENTIMENT_LABELS = ["negative", "neutral", "positive"]
+# New tweets for the `pipeline` demos (steps 7.14 and B.8), written for the sentiment labels.
+DEMO_TWEETS = [
+    "just got the job!!! cannot stop smiling :)",
+    "my phone died and the bus never came. great day.",
+    "heading to the library at 3, anyone need anything?",
+    "not bad at all, the new cafe was actually nice",
+]
 
 
 def kinds_explained(edition: str) -> dict[str, str]:
@@ -481,3 +489,10 @@ def about_the_data(settings: Settings) -> str:
     if settings.dataset_name == SHIPPED_DATASET:
         return "data_about_course"
     return "data_about_guide" if settings.dataset_name == GUIDE_DATASET else "data_about_other"
+
+
+def demo_texts(label_names: list[str], test_texts) -> list[str]:
+    """Texts to try a saved model on: new tweets for the sentiment labels; for labels of a task of one's own,
+    the first texts of its test subset stand in for new ones."""
+    own_task = sorted(label_names) != SENTIMENT_LABELS
+    return list(test_texts[:len(DEMO_TWEETS)]) if own_task else list(DEMO_TWEETS)
