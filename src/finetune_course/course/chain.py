@@ -116,6 +116,9 @@ def checked_settings(parameters: dict, edition: str = "en"):
     """The run's settings, shown as the banner, with its data and model checked (`preflight`); the banner's
     and the checks' notes in `edition`, the notebooks' language."""
     settings = dataclasses.replace(resolve_settings(**parameters), edition=edition)
+    if parameters.get("profile") not in (None, "auto"):   # the chain's --profile, every notebook's banner too
+        settings = dataclasses.replace(settings, reason="set by the chain's --profile "
+                                                        "(make execute-all PROFILE=…)")
     print(settings.banner(), flush=True)
     # This process loads the data to check it: never from a dead Hub.
     set_offline_mode(not settings.hub_online)
