@@ -154,6 +154,7 @@ site-setup: $(SITE_STAMP)
 $(SITE_STAMP): requirements-site.txt
 	@command -v node >/dev/null || { echo "Jupyter Book 2 needs Node.js: apt-get install -y nodejs"; exit 1; }
 	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SITE_VENV)/bin/python -m pip install --quiet --no-compile -r requirements-site.txt
 	touch $(SITE_STAMP)
 

@@ -175,7 +175,7 @@ def make_execute_all(folder: Path, env: dict, *make_args: str) -> subprocess.Com
 
 
 def olah_installed(tmp_path_factory) -> None:
-    """olah in its own virtualenv, installed once (about 30 s), whichever worker gets here first."""
+    """olah in its own virtualenv, installed once (about 10 s), whichever worker gets here first."""
     once_per_session(tmp_path_factory, "olah-installed", lambda folder: HUB_MIRROR.ensure_olah())
 
 
