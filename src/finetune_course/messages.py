@@ -178,7 +178,7 @@ EN: dict[str, str] = {
     "method_like_reference": "not measurably different from {reference} ({points:+.1f} points)",
     "method_above_reference": "above {reference} ({points:+.1f} points; the interval excludes 0)",
     "method_clearly_above_reference": "clearly above {reference} ({points:+.1f} points)",
-    "method_one_label": "predicts '{label}' for every test tweet: it learnt no task ({points:+.1f} points)",
+    "method_one_label": "predicts '{label}' for every tweet: learnt no task ({points:+.1f} points)",
     # --- any step's exercises (exercises.check): the verdict on the learner's answer, and why it is wrong ---
     "exercise_right": "Exercise {exercise}: right.",
     "exercise_wrong": "Exercise {exercise}: not yet{reason}. Hint: {hint}",
